@@ -1,0 +1,49 @@
+# The two commands of the README: `make demo` and `make test`. Everything else they need
+# (virtualenv, packages, PostgreSQL's binaries) is installed here when missing.
+
+# Prefer Python 3.13 (stdlib security fixes) where pyenv has it, else the system python3.
+PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13.*/bin/python3.13) $(shell command -v python3.13 python3 2>/dev/null))
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test lint format venv system-deps serve clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# PostgreSQL 15's server binaries, for the tests (the test set-up starts a private server).
+system-deps:
+	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ] && ! command -v initdb >/dev/null; then \
+	  echo "Installing PostgreSQL 15 (needed by the tests)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15; \
+	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15; fi; \
+	fi
+
+demo: venv
+	$(FLASK) db upgrade
+	$(FLASK) load-demo
+	@echo "Serving the admin on http://$(HOST):$(PORT)/admin (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: venv system-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The mail-in library: bytes in, plain data out. No Flask, no database."""

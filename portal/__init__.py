@@ -1,0 +1,39 @@
+"""The unit-returns portal: a Flask app for a Propaganda Department's staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config (later wins), extensions, staff login, admin screens, CLI."""
+    from portal import admin, auth, cli, i18n, jinja
+    from portal.config import load_config
+    from portal.extensions import db, mail, migrate
+
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    load_config(app, test_config)
+    db.init_app(app)
+    # Batch mode lets later migrations alter tables on SQLite too.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    mail.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    admin.init_app(app)
+    jinja.init_app(app)
+    cli.init_app(app)
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.add_url_rule("/", "home", lambda: redirect(url_for("admin.index")))
+    return app

@@ -1,0 +1,50 @@
+"""The staff screens (Flask-Admin), in Vietnamese, behind the login."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from portal.admin.dispatches import DispatchView, RecipientView
+from portal.admin.records import AuditEventView, InboundMessageView, OutboundMessageView
+from portal.admin.returns import SiteView, SubmissionView
+from portal.admin.staff import HomeView, UserView
+from portal.admin.units import OfficialPageView, UnitView
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    Dispatch,
+    InboundMessage,
+    OfficialPage,
+    OutboundMessage,
+    Recipient,
+    Site,
+    Submission,
+    Unit,
+    User,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Build a new Admin for this app (never module-level: tests build several apps)."""
+    admin = Admin(
+        app,
+        name=_l("Returns portal"),
+        index_view=HomeView(name=_l("Overview"), url="/admin"),
+        theme=Bootstrap4Theme(base_template="admin/portal_base.html", fluid=True),
+    )
+    session = db.session
+    work = _l("Dispatches")
+    admin.add_view(DispatchView(Dispatch, session, name=_l("Dispatches"), category=work))
+    admin.add_view(RecipientView(Recipient, session, name=_l("Rosters"), category=work))
+    admin.add_view(SubmissionView(Submission, session, name=_l("Returns"), category=work))
+    admin.add_view(SiteView(Site, session, name=_l("Pages reported"), category=work))
+    admin.add_view(UnitView(Unit, session, name=_l("Units")))
+    admin.add_view(OfficialPageView(OfficialPage, session, name=_l("Official pages")))
+    mail = _l("Mail")
+    admin.add_view(InboundMessageView(InboundMessage, session, name=_l("Inbox"), category=mail))
+    admin.add_view(OutboundMessageView(OutboundMessage, session, name=_l("Outbox"), category=mail))
+    admin.add_view(AuditEventView(AuditEvent, session, name=_l("Audit trail")))
+    admin.add_view(UserView(User, session, name=_l("Staff accounts")))

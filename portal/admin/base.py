@@ -1,0 +1,166 @@
+"""What every staff screen shares: login required, roles, CSRF, audit, Vietnamese formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterConverter
+from flask_admin.model.filters import convert
+from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
+from flask_admin.form import SecureForm
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms.validators import ValidationError
+
+from mailin.text import fold
+from portal import csrf
+from portal.extensions import db
+from portal.i18n import show_date, show_datetime
+from portal.services import audit
+
+# The ModelView endpoints that change data (or show a form to): refused to viewers.
+WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_update"}
+
+
+def _is_staff() -> bool:
+    return current_user.is_authenticated and current_user.is_active
+
+
+class StaffAccess:
+    """Mixin for admin views: anonymous → login page, viewer → 403 on writes, CSRF on POST."""
+
+    admin_only = False
+
+    def is_accessible(self) -> bool:
+        return _is_staff() and (current_user.is_admin or not self.admin_only)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not _is_staff():
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        writing = request.method == "POST" or name in WRITE_VIEWS
+        if writing and not current_user.can_write:
+            abort(403)
+        if request.method == "POST":
+            csrf.require_valid_token()  # one check for every admin form, whatever its kind
+        return None
+
+
+class HomeBase(StaffAccess, AdminIndexView):
+    """Base of the admin home page."""
+
+
+class StaffView(StaffAccess, BaseView):
+    """A custom (non-model) admin page."""
+
+
+def _date_formatter(view, value, name):
+    return show_date(value)
+
+
+def _datetime_formatter(view, value, name):
+    return show_datetime(value)
+
+
+def _bool_formatter(view, value, name):
+    from flask_babel import gettext as _
+
+    return _("Yes") if value else _("No")
+
+
+FORMATTERS = dict(DEFAULT_FORMATTERS)
+FORMATTERS.update({dt.date: _date_formatter, dt.datetime: _datetime_formatter,
+                   bool: _bool_formatter})
+
+
+class PortalFilterConverter(FilterConverter):
+    """Flask-Admin's filters, also for our UTC timestamp column type."""
+
+    @convert("utcdatetime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return self.conv_datetime(column, name, **kwargs)
+
+
+class PortalModelView(StaffAccess, ModelView):
+    """A model screen: roles decide what may be changed; every change is audited."""
+
+    form_base_class = SecureForm
+    filter_converter = PortalFilterConverter()
+    column_type_formatters = FORMATTERS
+    column_type_formatters_detail = FORMATTERS
+    can_view_details = True
+    page_size = 50
+    # What the screen allows at most; a viewer gets none of it.
+    may_create = True
+    may_edit = True
+    may_delete = True
+    # Searched after folding (no case, no diacritics): fields holding folded text.
+    folded_search = True
+
+    @property
+    def can_create(self) -> bool:
+        return self.may_create and _is_staff() and current_user.can_write
+
+    @property
+    def can_edit(self) -> bool:
+        return self.may_edit and _is_staff() and current_user.can_write
+
+    @property
+    def can_delete(self) -> bool:
+        return self.may_delete and _is_staff() and current_user.can_write
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        term = fold(search) if self.folded_search else search
+        return super()._apply_search(query, count_query, joins, count_joins, term)
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            db.session.flush()  # the new row's id goes into the trail
+            audit.record("create", model, after=audit.snapshot(model))
+        else:
+            before, after = audit.pending_changes(model)
+            if after:
+                audit.record("update", model, before=before, after=after)
+
+    def on_model_delete(self, model):
+        audit.record("delete", model, before=audit.snapshot(model))
+
+
+class ReadOnlyModelView(PortalModelView):
+    """A list nobody edits here (mail, audit trail)."""
+
+    may_create = False
+    may_edit = False
+    may_delete = False
+
+
+def labelled(labels: dict[str, str]):
+    """A column formatter that shows a code by its (translated) label."""
+
+    def format_code(view, context, model, name):
+        value = getattr(model, name)
+        return labels.get(value, value)
+
+    return format_code
+
+
+def joined(attribute: str):
+    """A column formatter that lists a collection's attribute, one per line."""
+
+    def format_collection(view, context, model, name):
+        items = [str(getattr(item, attribute)) for item in getattr(model, name)]
+        return Markup("<br>").join(items)
+
+    return format_collection
+
+
+def raise_as_validation(error: Exception) -> None:
+    raise ValidationError(str(error)) from error

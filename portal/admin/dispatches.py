@@ -1,0 +1,101 @@
+"""Dispatches and their rosters."""
+
+from __future__ import annotations
+
+from flask import has_app_context, url_for
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from wtforms.validators import Email, Optional
+
+from portal.admin.base import PortalModelView, labelled
+from portal.extensions import db
+from portal.labels import RECIPIENT_STATES, choices
+from portal.models import Dispatch, Recipient
+from portal.services.dispatches import roster_counts
+
+DISPATCH_LABELS = {
+    "number": _l("Number"),
+    "subject": _l("Subject"),
+    "issued_on": _l("Issued on"),
+    "deadline": _l("Deadline"),
+    "issuer": _l("Issued by"),
+    "upstream_email": _l("Upstream address"),
+    "message_id": _l("Message-ID of the dispatch email"),
+    "is_open": _l("Open"),
+    "note": _l("Note"),
+    "created_at": _l("Created at"),
+    "roster": _l("Roster"),
+}
+
+
+class DispatchFilter(FilterEqual):
+    """Roster rows of one dispatch, chosen from the list of dispatches."""
+
+    def get_options(self, view):
+        if not has_app_context():  # Flask-Admin also asks once at start-up, outside any app
+            return []
+        dispatches = db.session.query(Dispatch).order_by(Dispatch.issued_on.desc())
+        return [(str(d.id), d.number) for d in dispatches]
+
+
+def _roster_link(view, context, model, name):
+    counts = roster_counts(model.id)
+    text = _l("%(reported)d of %(total)d reported", reported=counts.reported, total=counts.total)
+    href = RecipientView.roster_url(model.id)
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+class DispatchView(PortalModelView):
+    column_list = ["number", "subject", "issued_on", "deadline", "roster", "is_open"]
+    column_details_list = [
+        "number", "subject", "issued_on", "deadline", "issuer", "upstream_email",
+        "message_id", "roster", "is_open", "note", "created_at",
+    ]
+    column_labels = DISPATCH_LABELS
+    column_searchable_list = ["number", "subject"]
+    column_default_sort = ("issued_on", True)
+    column_filters = ["is_open", "deadline"]
+    column_formatters = {"roster": _roster_link}
+    column_formatters_detail = column_formatters
+    form_columns = [
+        "number", "subject", "issued_on", "deadline", "issuer", "upstream_email",
+        "message_id", "is_open", "note",
+    ]
+    form_args = {"upstream_email": {"validators": [Optional(), Email()]}}
+    # The roster is large; it has its own screen (Recipient), linked from each dispatch.
+    folded_search = False
+
+
+class RecipientView(PortalModelView):
+    column_list = ["dispatch", "unit", "unit.parent", "state", "last_return_at"]
+    column_labels = {
+        "dispatch": _l("Dispatch"),
+        "dispatch_id": _l("Dispatch"),
+        "unit": _l("Unit"),
+        "unit.parent": _l("Parent unit"),
+        "unit.name_folded": _l("Unit"),
+        "state": _l("State"),
+        "last_return_at": _l("Last return"),
+        "created_at": _l("Added at"),
+    }
+    column_searchable_list = ["unit.name_folded", "unit.code"]
+    column_sortable_list = [("dispatch", "dispatch.number"), ("unit", "unit.name"), "state",
+                            "last_return_at"]
+    column_filters = [
+        DispatchFilter(Recipient.dispatch_id, _l("Dispatch")),
+        FilterEqual(Recipient.state, _l("State"), options=choices(RECIPIENT_STATES)),
+    ]
+    column_formatters = {"state": labelled(RECIPIENT_STATES)}
+    column_formatters_detail = column_formatters
+    form_columns = ["dispatch", "unit", "state"]
+    form_choices = {"state": choices(RECIPIENT_STATES)}
+
+    def _get_filter_groups(self):
+        self._refresh_filters_cache()  # the list of dispatches to filter by changes over time
+        return super()._get_filter_groups()
+
+    @staticmethod
+    def roster_url(dispatch_id: int) -> str:
+        """This list filtered to one dispatch (its filter is the first of column_filters)."""
+        return url_for("recipient.index_view", flt0_0=dispatch_id)

@@ -1,0 +1,109 @@
+"""Read-only records: inbound and outbound mail, the audit trail."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.admin.base import ReadOnlyModelView, labelled
+from portal.labels import (
+    AUDIT_ACTIONS,
+    INBOUND_STATUSES,
+    MAIL_KINDS,
+    OUTBOUND_KINDS,
+    OUTBOUND_STATES,
+)
+
+
+def _as_json(view, context, model, name):
+    value = getattr(model, name)
+    if value is None:
+        return ""
+    text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    return Markup("<pre>{}</pre>").format(text)
+
+
+class InboundMessageView(ReadOnlyModelView):
+    column_list = ["received_at", "from_address", "subject", "kind", "status", "unit", "dispatch"]
+    column_details_list = column_list + [
+        "from_name", "message_id", "sent_at", "mailbox", "folder", "uid", "size", "sha256",
+        "machine_reason", "error", "attachments", "body_text",
+    ]
+    column_labels = {
+        "received_at": _l("Received at"),
+        "from_address": _l("From"),
+        "from_name": _l("Sender name"),
+        "subject": _l("Subject"),
+        "kind": _l("Kind"),
+        "status": _l("Status"),
+        "unit": _l("Unit"),
+        "dispatch": _l("Dispatch"),
+        "message_id": _l("Message-ID"),
+        "sent_at": _l("Sent at"),
+        "mailbox": _l("Mailbox"),
+        "folder": _l("Folder"),
+        "uid": _l("UID"),
+        "size": _l("Size (bytes)"),
+        "sha256": _l("SHA-256"),
+        "machine_reason": _l("Why it is automatic mail"),
+        "error": _l("Error"),
+        "attachments": _l("Attachments"),
+        "body_text": _l("Text of the email"),
+    }
+    column_searchable_list = ["from_address", "subject"]
+    column_filters = ["status", "kind", "received_at"]
+    column_default_sort = ("received_at", True)
+    column_formatters = {"kind": labelled(MAIL_KINDS), "status": labelled(INBOUND_STATUSES)}
+    column_formatters_detail = column_formatters
+    folded_search = False
+
+
+class OutboundMessageView(ReadOnlyModelView):
+    column_list = ["created_at", "kind", "to_addresses", "subject", "state", "attempts",
+                   "sent_at", "last_error"]
+    column_details_list = column_list + ["cc_addresses", "message_id", "next_attempt_at",
+                                         "body_text"]
+    column_labels = {
+        "created_at": _l("Created at"),
+        "kind": _l("Kind"),
+        "to_addresses": _l("To"),
+        "cc_addresses": _l("Cc"),
+        "subject": _l("Subject"),
+        "state": _l("State"),
+        "attempts": _l("Attempts"),
+        "sent_at": _l("Sent at"),
+        "last_error": _l("Last error"),
+        "message_id": _l("Message-ID"),
+        "next_attempt_at": _l("Next attempt"),
+        "body_text": _l("Text of the email"),
+    }
+    column_searchable_list = ["to_addresses", "subject"]
+    column_filters = ["state", "kind"]
+    column_default_sort = ("created_at", True)
+    column_formatters = {"kind": labelled(OUTBOUND_KINDS), "state": labelled(OUTBOUND_STATES)}
+    column_formatters_detail = column_formatters
+    folded_search = False
+
+
+class AuditEventView(ReadOnlyModelView):
+    column_list = ["at", "actor", "action", "object_type", "object_id", "summary"]
+    column_details_list = column_list + ["before", "after"]
+    column_labels = {
+        "at": _l("When"),
+        "actor": _l("Who"),
+        "action": _l("Action"),
+        "object_type": _l("Kind of record"),
+        "object_id": _l("Record"),
+        "summary": _l("Summary"),
+        "before": _l("Before"),
+        "after": _l("After"),
+    }
+    column_searchable_list = ["actor", "summary"]
+    column_filters = ["action", "object_type", "actor", "at"]
+    column_default_sort = ("at", True)
+    column_formatters = {"action": labelled(AUDIT_ACTIONS)}
+    column_formatters_detail = {"action": labelled(AUDIT_ACTIONS), "before": _as_json,
+                                "after": _as_json}
+    folded_search = False

@@ -1,0 +1,73 @@
+"""Units' returns (submissions) and the rows they reported (sites)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.admin.base import PortalModelView, joined, labelled
+from portal.labels import PLATFORMS, SUBMISSION_STATUSES, choices
+
+
+class SubmissionView(PortalModelView):
+    column_list = [
+        "unit", "dispatch", "version", "is_current", "status", "received_at", "row_count",
+        "error_count", "warning_count",
+    ]
+    column_labels = {
+        "unit": _l("Unit"),
+        "unit.name_folded": _l("Unit"),
+        "dispatch": _l("Dispatch"),
+        "dispatch.number": _l("Dispatch"),
+        "version": _l("Version"),
+        "is_current": _l("Current version"),
+        "status": _l("Status"),
+        "received_at": _l("Received at"),
+        "row_count": _l("Rows"),
+        "error_count": _l("Errors"),
+        "warning_count": _l("Warnings"),
+        "read_error": _l("Reading problem"),
+        "review_note": _l("Review note"),
+        "reviewed_at": _l("Reviewed at"),
+        "sites": _l("Pages reported"),
+    }
+    column_searchable_list = ["unit.name_folded", "dispatch.number"]
+    column_sortable_list = [("unit", "unit.name"), ("dispatch", "dispatch.number"), "version",
+                            "status", "received_at", "row_count", "error_count", "warning_count"]
+    column_default_sort = ("received_at", True)
+    column_filters = ["dispatch.number", "status", "is_current"]
+    column_formatters = {"status": labelled(SUBMISSION_STATUSES)}
+    column_formatters_detail = {"status": labelled(SUBMISSION_STATUSES), "sites": joined("name")}
+    column_details_list = column_list + ["read_error", "review_note", "reviewed_at", "sites"]
+    form_columns = ["status", "review_note"]
+    form_choices = {"status": choices(SUBMISSION_STATUSES)}
+    may_create = False  # returns arrive by email; the intake creates them
+
+
+class SiteView(PortalModelView):
+    column_list = ["name", "platform", "url", "agency", "submission", "findings"]
+    column_labels = {
+        "name": _l("Page name"),
+        "name_folded": _l("Page name"),
+        "platform": _l("Kind"),
+        "url": _l("Address (URL)"),
+        "url_normalized": _l("Normalised address"),
+        "agency": _l("Managing agency"),
+        "contact": _l("Contact address"),
+        "admin_name": _l("Administrator"),
+        "phone": _l("Phone"),
+        "email": _l("Email"),
+        "note": _l("Note"),
+        "submission": _l("Return"),
+        "findings": _l("Findings"),
+        "sheet": _l("Sheet"),
+        "source_row": _l("Row"),
+    }
+    column_searchable_list = ["name_folded", "url_normalized"]
+    column_sortable_list = ["name", "platform", "url", "agency"]
+    column_filters = ["platform"]
+    column_formatters = {"platform": labelled(PLATFORMS), "findings": joined("code")}
+    column_formatters_detail = column_formatters
+    form_columns = ["name", "platform", "url", "agency", "contact", "admin_name", "phone", "email",
+                    "note"]
+    form_choices = {"platform": choices(PLATFORMS)}
+    may_create = False

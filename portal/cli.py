@@ -1,0 +1,123 @@
+"""Command line (`flask --app wsgi ...`): staff accounts, units, dispatches, demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from portal.errors import PortalError
+from portal.labels import ROLES
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_user, import_units, add_dispatch, load_demo):
+        app.cli.add_command(command)
+
+
+def _fail(error: PortalError) -> None:
+    raise click.ClickException(str(error))
+
+
+def _date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: YYYY-MM-DD") from exc
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([str(r) for r in ROLES]), default="viewer",
+              show_default=True)
+@click.option("--name", default="", help="Full name shown in the admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create a staff account (asks for the password)."""
+    from portal.services.users import create_user as create
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create(email, password, role=role, name=name)
+    except PortalError as exc:
+        _fail(exc)
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@click.command("import-units")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report, change nothing.")
+@with_appcontext
+def import_units(path: Path, dry_run: bool) -> None:
+    """Create or update units from an xlsx or csv file (code, name, parent_code, emails)."""
+    from portal.services.unit_import import import_units as run_import
+    from portal.services.unit_import import read_unit_lines
+
+    try:
+        lines = read_unit_lines(path)
+    except PortalError as exc:
+        _fail(exc)
+    with click.progressbar(length=len(lines), label="Units", file=sys.stderr) as bar:
+
+        def advance(items):
+            for item in items:
+                yield item
+                bar.update(1)
+
+        report = run_import(lines, progress=advance, dry_run=dry_run)
+    for line, message in report.errors:
+        click.echo(f"{path.name}:{line}: {message}", err=True)
+    prefix = "(dry run) " if dry_run else ""
+    click.echo(
+        f"{prefix}{report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.errors)} lines with errors."
+    )
+    if report.errors:
+        sys.exit(1)
+
+
+@click.command("add-dispatch")
+@click.option("--number", required=True, help='e.g. "422-CV/TĐTN-TG"')
+@click.option("--subject", required=True, help='e.g. "V/v ..."')
+@click.option("--issued", required=True, callback=_date, help="YYYY-MM-DD")
+@click.option("--deadline", required=True, callback=_date, help="YYYY-MM-DD")
+@click.option("--issuer", default="", help="The body that issued it.")
+@click.option("--message-id", default=None, help="Message-ID of the dispatch email.")
+@click.option("--upstream", default=None, help="Address the consolidated reply goes to.")
+@click.option("--units", default=None, help="Roster as unit codes, comma-separated "
+              "(default: every active unit).")
+@with_appcontext
+def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream, units) -> None:
+    """Add a dispatch and its roster."""
+    from portal.services.dispatches import add_dispatch as add
+
+    codes = [c.strip() for c in units.split(",") if c.strip()] if units else None
+    try:
+        dispatch = add(number, subject, issued, deadline, issuer=issuer, message_id=message_id,
+                       upstream_email=upstream, unit_codes=codes)
+    except PortalError as exc:
+        _fail(exc)
+    click.echo(f"Added {dispatch.number} with {len(dispatch.recipients)} units on its roster.")
+
+
+@click.command("load-demo")
+@click.option("--admin-email", default="admin@example.org", show_default=True)
+@with_appcontext
+def load_demo(admin_email: str) -> None:
+    """Load the demo data (Ninh Thuận roster, the two seed dispatches, an admin); idempotent."""
+    from portal.demo import load_demo as load
+
+    password = load(admin_email)
+    click.echo("Demo data ready.")
+    click.echo(f"  Log in at http://127.0.0.1:5000/login as {admin_email}")
+    click.echo(f"  password: {password}")

@@ -1,0 +1,100 @@
+"""Configuration, later wins: defaults, instance/config.py, environment, test config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+# Every name a deployment may set. The type of the default decides how an
+# environment variable of the same name is read (bool, int or text).
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": "",
+    "DATABASE_URL": "",
+    "IMAP_HOST": "",
+    "IMAP_PORT": 993,
+    "IMAP_USER": "",
+    "IMAP_PASSWORD": "",
+    "IMAP_SECURITY": "ssl",
+    "IMAP_FOLDER": "INBOX",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "",
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    # Failed logins allowed per address, and per client IP (an office shares one), per window.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_IP": 20,
+    "LOGIN_WINDOW_SECONDS": 900,
+    # Trust X-Forwarded-* from one reverse proxy (nginx in front of gunicorn).
+    "PROXY_FIX": False,
+}
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment and test_config."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    _derive(app)
+
+
+def _from_environment(environ: os._Environ | dict) -> dict[str, object]:
+    """Read the known names from the environment, typed like their defaults."""
+    found: dict[str, object] = {}
+    for name, default in DEFAULTS.items():
+        if name not in environ:
+            continue
+        raw = environ[name]
+        if isinstance(default, bool):
+            found[name] = raw.strip().lower() in TRUE_WORDS
+        elif isinstance(default, int):
+            found[name] = int(raw)
+        else:
+            found[name] = raw
+    return found
+
+
+def _derive(app: Flask) -> None:
+    """Settings computed from others: database URI, secret key, cookie flags."""
+    instance = Path(app.instance_path)
+    url = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'portal.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(url)
+    if url.startswith("sqlite"):
+        # SQLite serialises writers; wait for the lock rather than fail at once.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def _with_driver(url: str) -> str:
+    """Use psycopg 3 for a plain postgres:// or postgresql:// URL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in instance/secret_key, so sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,27 @@
+"""Template helpers shared by the admin pages and the login page."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+
+from portal import csrf
+from portal.admin.dispatches import RecipientView
+from portal.labels import ROLES
+
+
+def current_language() -> str:
+    return str(get_locale() or "vi")
+
+
+def role_label(role: str) -> str:
+    return str(ROLES.get(role, role))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        admin_csrf_token=csrf.token,
+        current_language=current_language,
+        role_label=role_label,
+        roster_url=RecipientView.roster_url,
+    )

@@ -1,0 +1,83 @@
+"""What people read for each stored code: states, platforms, roles, kinds of mail."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.models import (
+    InboundStatus,
+    OutboundKind,
+    OutboundState,
+    Platform,
+    RecipientState,
+    Role,
+    SubmissionStatus,
+)
+
+RECIPIENT_STATES = {
+    RecipientState.AWAITING: _l("Awaiting"),
+    RecipientState.RECEIVED: _l("Received"),
+    RecipientState.NEEDS_REVIEW: _l("Needs review"),
+    RecipientState.ACCEPTED: _l("Accepted"),
+    RecipientState.LATE: _l("Late"),
+}
+
+SUBMISSION_STATUSES = {
+    SubmissionStatus.RECEIVED: _l("Received"),
+    SubmissionStatus.NEEDS_REVIEW: _l("Needs review"),
+    SubmissionStatus.ACCEPTED: _l("Accepted"),
+    SubmissionStatus.REJECTED: _l("Rejected"),
+}
+
+PLATFORMS = {
+    Platform.WEBSITE: _l("Website"),
+    Platform.FACEBOOK_PAGE: _l("Facebook fanpage"),
+    Platform.FACEBOOK_GROUP: _l("Facebook group"),
+    Platform.FACEBOOK_PROFILE: _l("Personal Facebook profile"),
+    Platform.ZALO: _l("Zalo official account"),
+    Platform.TIKTOK: _l("TikTok"),
+    Platform.YOUTUBE: _l("YouTube"),
+    Platform.OTHER: _l("Other"),
+}
+
+ROLES = {
+    Role.ADMIN: _l("Administrator"),
+    Role.EDITOR: _l("Editor"),
+    Role.VIEWER: _l("Viewer"),
+}
+
+INBOUND_STATUSES = {
+    InboundStatus.NEW: _l("New"),
+    InboundStatus.PROCESSED: _l("Processed"),
+    InboundStatus.TRIAGE: _l("Awaiting triage"),
+    InboundStatus.IGNORED: _l("Ignored"),
+    InboundStatus.FAILED: _l("Could not be read"),
+    InboundStatus.TOO_LARGE: _l("Too large"),
+    InboundStatus.DUPLICATE: _l("Duplicate"),
+}
+
+MAIL_KINDS = {"person": _l("From a person"), "machine": _l("Automatic mail")}
+
+OUTBOUND_STATES = {
+    OutboundState.QUEUED: _l("Queued"),
+    OutboundState.SENDING: _l("Sending"),
+    OutboundState.SENT: _l("Sent"),
+    OutboundState.FAILED: _l("Failed"),
+}
+
+OUTBOUND_KINDS = {
+    OutboundKind.ACKNOWLEDGEMENT: _l("Acknowledgement"),
+    OutboundKind.REMINDER: _l("Reminder"),
+    OutboundKind.CONSOLIDATED: _l("Consolidated report"),
+    OutboundKind.OTHER: _l("Other"),
+}
+
+AUDIT_ACTIONS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "import": _l("Imported"),
+}
+
+
+def choices(labels: dict) -> list[tuple[str, object]]:
+    """(code, label) pairs for a select field."""
+    return [(str(code), label) for code, label in labels.items()]

@@ -1,0 +1,43 @@
+"""The data model (DESIGN.md "Data"); importing this package registers every table."""
+
+from portal.models.audit import AuditEvent
+from portal.models.dispatch import Dispatch, Recipient, RecipientState
+from portal.models.mail import (
+    Attachment,
+    InboundMessage,
+    InboundStatus,
+    OutboundAttachment,
+    OutboundKind,
+    OutboundMessage,
+    OutboundState,
+)
+from portal.models.reference import OfficialPage
+from portal.models.submission import Finding, Platform, Severity, Site, Submission, SubmissionStatus
+from portal.models.unit import Unit, UnitEmail
+from portal.models.user import LoginAttempt, Role, User
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Dispatch",
+    "Finding",
+    "InboundMessage",
+    "InboundStatus",
+    "LoginAttempt",
+    "OfficialPage",
+    "OutboundAttachment",
+    "OutboundKind",
+    "OutboundMessage",
+    "OutboundState",
+    "Platform",
+    "Recipient",
+    "RecipientState",
+    "Role",
+    "Severity",
+    "Site",
+    "Submission",
+    "SubmissionStatus",
+    "Unit",
+    "UnitEmail",
+    "User",
+]

@@ -1,0 +1,154 @@
+"""Mail as received (kept raw) and mail to send (the outbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from portal.extensions import db
+from portal.database import UTCDateTime, utcnow
+
+
+class InboundStatus(enum.StrEnum):
+    NEW = "new"
+    PROCESSED = "processed"
+    TRIAGE = "triage"
+    IGNORED = "ignored"
+    FAILED = "failed"
+    TOO_LARGE = "too_large"
+    DUPLICATE = "duplicate"
+
+
+class OutboundState(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboundKind(enum.StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    REMINDER = "reminder"
+    CONSOLIDATED = "consolidated"
+    OTHER = "other"
+
+
+class InboundMessage(db.Model):
+    """A message as received, raw bytes kept, and what became of it."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (UniqueConstraint("mailbox", "folder", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(254), default="")
+    folder: Mapped[str] = mapped_column(String(255), default="")
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[str] = mapped_column(String(998), index=True, default="")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    from_address: Mapped[str] = mapped_column(String(254), index=True, default="")
+    from_name: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="person")
+    machine_reason: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(20), default=InboundStatus.NEW, index=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = deferred(mapped_column(Text, default=""))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
+
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
+    unit = relationship("Unit")
+    dispatch = relationship("Dispatch")
+
+    def __str__(self) -> str:
+        return self.subject or self.message_id or f"#{self.id}"
+
+
+class Attachment(db.Model):
+    """A file that came with an inbound message (content kept)."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_message_id: Mapped[int] = mapped_column(
+        ForeignKey("inbound_message.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(255), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    message: Mapped[InboundMessage] = relationship(back_populates="attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class OutboundMessage(db.Model):
+    """An email the system sends: written here first, delivered by the outbox sender."""
+
+    __tablename__ = "outbound_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default=OutboundKind.OTHER, index=True)
+    to_addresses: Mapped[str] = mapped_column(Text, default="")
+    cc_addresses: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(String(998), default="", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=OutboundState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
+
+    attachments: Mapped[list[OutboundAttachment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.id}"
+
+
+class OutboundAttachment(db.Model):
+    """A file sent with an outbound message."""
+
+    __tablename__ = "outbound_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbound_message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbound_message.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    message: Mapped[OutboundMessage] = relationship(back_populates="attachments")

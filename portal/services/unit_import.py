@@ -1,0 +1,214 @@
+"""Import a roster of units from a spreadsheet (xlsx or csv): upsert by code, report bad lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask_babel import gettext as _
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select
+
+from mailin.text import fold, nfc
+from portal.emails import split_addresses
+from portal.errors import InvalidInput, PortalError
+from portal.extensions import db
+from portal.models import Unit
+from portal.services import audit
+from portal.services.units import set_unit_emails
+
+# Header names accepted for each column, compared after folding (English or Vietnamese).
+COLUMNS = {
+    "code": {"code", "ma", "ma don vi"},
+    "name": {"name", "ten", "ten don vi"},
+    "parent_code": {"parent_code", "parent", "ma cap tren", "ma don vi cap tren", "don vi cap tren"},
+    "emails": {"emails", "email", "e-mail", "thu dien tu", "dia chi email"},
+    "kind": {"kind", "loai", "loai don vi", "cap"},
+}
+REQUIRED = ("code", "name")
+
+
+@dataclass
+class UnitLine:
+    """One line of the file, as read (line is the 1-based line of the spreadsheet)."""
+
+    line: int
+    code: str
+    name: str
+    parent_code: str = ""
+    emails: str = ""
+    kind: str = ""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_unit_lines(path: Path) -> list[UnitLine]:
+    """The lines of an xlsx/xls/ods or csv file whose first row names the columns."""
+    rows = _read_rows(path)
+    if not rows:
+        raise InvalidInput(_("The file %(name)s is empty.", name=path.name))
+    columns = _map_header(rows[0])
+    lines = []
+    for number, row in enumerate(rows[1:], start=2):
+        values = {key: _cell(row, index) for key, index in columns.items()}
+        if any(values.values()):
+            lines.append(UnitLine(line=number, **values))
+    return lines
+
+
+def _read_rows(path: Path) -> list[list[object]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path.read_bytes())
+    if suffix in {".xlsx", ".xls", ".ods", ".xlsm"}:
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        except Exception as exc:  # calamine raises its own types for corrupt files
+            raise InvalidInput(_("Cannot read %(name)s: %(error)s", name=path.name,
+                                 error=exc)) from exc
+        return sheet.to_python(skip_empty_area=False)
+    raise InvalidInput(_("Unsupported file type %(suffix)s: use .xlsx or .csv.", suffix=suffix))
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    """CSV in UTF-8 (with or without BOM) or windows-1258; comma, semicolon or tab."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1258", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _map_header(header: list[object]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = fold(str(cell or ""))
+        for key, names in COLUMNS.items():
+            if name in names and key not in columns:
+                columns[key] = index
+    missing = [key for key in REQUIRED if key not in columns]
+    if missing:
+        raise InvalidInput(
+            _("The first row must name the columns code, name, parent_code, emails; missing: "
+              "%(missing)s.", missing=", ".join(missing))
+        )
+    return columns
+
+
+def _cell(row: list[object], index: int) -> str:
+    if index >= len(row) or row[index] is None:
+        return ""
+    value = row[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a numeric code typed in Excel comes back as 12.0
+    return nfc(str(value)).replace("\u00a0", " ").strip()
+
+
+def import_units(lines: list[UnitLine], progress: Callable[[Iterable], Iterable] = iter,
+                 dry_run: bool = False) -> ImportReport:
+    """Create or update a unit per valid line (by code); bad lines are reported, not imported.
+
+    Parents may come later in the file than their children, so parents are set in a
+    second pass, once every valid line is known. Nothing is committed when dry_run.
+    """
+    report = ImportReport()
+    valid = _check_lines(lines, report)
+    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    changed: dict[str, tuple[str, dict]] = {}
+    for item in progress(valid):
+        _upsert(item, units, changed)
+    for item in valid:
+        _set_parent(item, units, changed)
+    for code, (action, before) in changed.items():
+        unit = units[code]
+        db.session.flush()
+        after = audit.snapshot(unit) | {"emails": unit.email_list}
+        audit.record(action, unit, before=before or None, after=after, actor="import-units")
+    report.created = sum(1 for action, _b in changed.values() if action == "create")
+    report.updated = len(changed) - report.created
+    report.unchanged = len(valid) - len(changed)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report
+
+
+def _check_lines(lines: list[UnitLine], report: ImportReport) -> list[tuple[UnitLine, list[str]]]:
+    """The lines that can be imported, with their checked addresses; errors go to report."""
+    known_codes = set(db.session.scalars(select(Unit.code)))
+    seen: set[str] = set()
+    valid = []
+    for item in lines:
+        try:
+            addresses = _check_line(item, seen)
+        except PortalError as exc:
+            report.errors.append((item.line, str(exc)))
+            continue
+        seen.add(item.code)
+        valid.append((item, addresses))
+    good_codes = known_codes | seen
+    for item, addresses in list(valid):
+        if item.parent_code and item.parent_code not in good_codes:
+            report.errors.append(
+                (item.line, _("Unknown parent unit code “%(code)s”.", code=item.parent_code))
+            )
+            valid.remove((item, addresses))
+    report.errors.sort()
+    return valid
+
+
+def _check_line(item: UnitLine, seen: set[str]) -> list[str]:
+    if not item.code:
+        raise InvalidInput(_("The unit code is empty."))
+    if not item.name:
+        raise InvalidInput(_("The unit name is empty."))
+    if item.code in seen:
+        raise InvalidInput(_("The code “%(code)s” appears twice in the file.", code=item.code))
+    if item.parent_code == item.code:
+        raise InvalidInput(_("A unit cannot be its own parent."))
+    return split_addresses(item.emails)
+
+
+def _upsert(entry: tuple[UnitLine, list[str]], units: dict[str, Unit],
+            changed: dict[str, tuple[str, dict]]) -> None:
+    item, addresses = entry
+    unit = units.get(item.code)
+    if unit is None:
+        unit = Unit(code=item.code, name=item.name, kind=item.kind, is_active=True)
+        db.session.add(unit)
+        units[item.code] = unit
+        changed[item.code] = ("create", {})
+    before = audit.snapshot(unit) | {"emails": unit.email_list}
+    if unit.name != item.name:
+        unit.name = item.name
+    if item.kind and unit.kind != item.kind:
+        unit.kind = item.kind
+    set_unit_emails(unit, addresses)
+    after = audit.snapshot(unit) | {"emails": unit.email_list}
+    if before != after and item.code not in changed:
+        changed[item.code] = ("update", before)
+
+
+def _set_parent(entry: tuple[UnitLine, list[str]], units: dict[str, Unit],
+                changed: dict[str, tuple[str, dict]]) -> None:
+    item, _addresses = entry
+    unit = units[item.code]
+    parent = units.get(item.parent_code) if item.parent_code else None
+    if unit.parent is not parent:
+        if item.code not in changed:
+            changed[item.code] = ("update", audit.snapshot(unit) | {"emails": unit.email_list})
+        unit.parent = parent
