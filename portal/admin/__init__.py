@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
         index_view=HomeView(name=_l("Overview"), url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/portal_base.html", fluid=True),
     )
-    session = db.session
+    session = db  # Flask-Admin 2 takes the Flask-SQLAlchemy object
     work = _l("Dispatches")
     admin.add_view(DispatchView(Dispatch, session, name=_l("Dispatches"), category=work))
     admin.add_view(RecipientView(Recipient, session, name=_l("Rosters"), category=work))

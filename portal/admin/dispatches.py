@@ -75,6 +75,7 @@ class RecipientView(PortalModelView):
         "unit": _l("Unit"),
         "unit.parent": _l("Parent unit"),
         "unit.name_folded": _l("Unit"),
+        "unit.code": _l("Code"),
         "state": _l("State"),
         "last_return_at": _l("Last return"),
         "created_at": _l("Added at"),
@@ -86,7 +87,10 @@ class RecipientView(PortalModelView):
         DispatchFilter(Recipient.dispatch_id, _l("Dispatch")),
         FilterEqual(Recipient.state, _l("State"), options=choices(RECIPIENT_STATES)),
     ]
-    column_formatters = {"state": labelled(RECIPIENT_STATES)}
+    column_formatters = {
+        "state": labelled(RECIPIENT_STATES),
+        "dispatch": lambda view, context, model, name: model.dispatch.number,
+    }
     column_formatters_detail = column_formatters
     form_columns = ["dispatch", "unit", "state"]
     form_choices = {"state": choices(RECIPIENT_STATES)}

@@ -16,6 +16,7 @@ class SubmissionView(PortalModelView):
     column_labels = {
         "unit": _l("Unit"),
         "unit.name_folded": _l("Unit"),
+        "unit.code": _l("Code"),
         "dispatch": _l("Dispatch"),
         "dispatch.number": _l("Dispatch"),
         "version": _l("Version"),

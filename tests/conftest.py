@@ -1,0 +1,146 @@
+"""Fixtures: a fresh migrated database per test on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import flask_migrate
+import pytest
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Role
+from portal.services.users import create_user
+from tests.support import postgres
+
+ENGINES = [e.strip() for e in os.environ.get("PORTAL_TEST_ENGINES", "sqlite,postgresql").split(",")]
+DATA = Path(__file__).parent / "data"
+PASSWORD = "correct horse battery"
+
+
+def test_config(database_url: str, **extra) -> dict:
+    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+            "MAIL_SUPPRESS_SEND": True, **extra}
+
+
+def migrate_database(url: str) -> None:
+    """Build the schema the way an installer does: `flask db upgrade`."""
+    app = create_app(test_config(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = postgres.server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+    migrate_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    name = f"portal_template_{uuid.uuid4().hex[:8]}"
+    postgres.admin_sql(pg_server.url, f'CREATE DATABASE "{name}"')
+    migrate_database(postgres.with_database(pg_server.url, name))
+    return name
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request, tmp_path):
+    """A migrated, empty database (official pages aside) on each engine in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "portal.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    postgres.admin_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield postgres.with_database(server.url, name)
+    postgres.admin_sql(server.url, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on a fresh database. No app context is held open: each request gets its own,
+    as in production; tests that touch the database directly open one (`with app.app_context()`)."""
+    app = create_app(test_config(database_url))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def users(app) -> dict[str, int]:
+    """One account per role, all with PASSWORD: role -> user id."""
+    with app.app_context():
+        return {role.value: create_user(f"{role.value}@example.org", PASSWORD, role=role).id
+                for role in Role}
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|content="([^"]+)" *name="csrf')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    """The token of a page's form (login) or of the admin frame's csrf-token meta."""
+    found = CSRF_META.search(html) or CSRF_INPUT.search(html)
+    assert found, "no CSRF token on the page"
+    return next(group for group in found.groups() if group)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token(page.text)})
+
+
+@pytest.fixture
+def as_role(client, users):
+    """as_role('viewer') logs the client in with that role and returns the admin's token."""
+
+    def log_in(role: str) -> str:
+        response = login(client, f"{role}@example.org")
+        assert response.status_code == 302, response.text
+        return csrf_token(client.get("/admin/").text)
+
+    return log_in
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran on each database, so a run on one engine only is visible."""
+    counts: Counter = Counter()
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome != "error":
+                continue
+            for engine in ("sqlite", "postgresql"):
+                if f"[{engine}" in report.nodeid or f"-{engine}]" in report.nodeid:
+                    counts[(engine, outcome)] += 1
+    lines = []
+    for engine in ("sqlite", "postgresql"):
+        parts = [f"{counts[(engine, o)]} {o}" for o in ("passed", "failed", "error", "skipped")
+                 if counts[(engine, o)]]
+        lines.append(f"{engine}: {', '.join(parts) if parts else 'no tests'}")
+    terminalreporter.write_sep("-", "database tests by engine")
+    for line in lines:
+        terminalreporter.write_line(line)
