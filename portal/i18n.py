@@ -9,7 +9,7 @@ from pathlib import Path
 import flask_admin.babel as admin_babel
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, redirect, request, session
+from flask import Flask, has_request_context, redirect, request, session
 from flask_babel import format_date, format_datetime, format_decimal
 
 from portal.extensions import babel
@@ -23,8 +23,9 @@ DATETIME_PATTERN = "dd/MM/yyyy HH:mm"
 
 
 def select_locale() -> str:
-    """The language the member of staff chose, Vietnamese by default."""
-    chosen = session.get("lang")
+    """The language the member of staff chose; Vietnamese by default and outside requests
+    (CLI, poller, emails to units)."""
+    chosen = session.get("lang") if has_request_context() else None
     return chosen if chosen in LANGUAGES else "vi"
 
 

@@ -23,14 +23,15 @@ DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery"
 
 
-def test_config(database_url: str, **extra) -> dict:
+def app_config(database_url: str, **extra) -> dict:
+    """The test configuration of an app on database_url."""
     return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
             "MAIL_SUPPRESS_SEND": True, **extra}
 
 
 def migrate_database(url: str) -> None:
     """Build the schema the way an installer does: `flask db upgrade`."""
-    app = create_app(test_config(url))
+    app = create_app(app_config(url))
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
@@ -78,7 +79,7 @@ def database_url(request, tmp_path):
 def app(database_url):
     """The app on a fresh database. No app context is held open: each request gets its own,
     as in production; tests that touch the database directly open one (`with app.app_context()`)."""
-    app = create_app(test_config(database_url))
+    app = create_app(app_config(database_url))
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -1,0 +1,176 @@
+"""The command line: import-units, add-dispatch, create-user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Dispatch, Recipient, Unit, User
+from tests.conftest import DATA
+
+
+def run(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def units_by_code(app) -> dict[str, tuple[str, str | None, list[str]]]:
+    with app.app_context():
+        return {u.code: (u.name, u.parent.code if u.parent else None, u.email_list)
+                for u in db.session.scalars(select(Unit))}
+
+
+def test_import_units_from_xlsx_creates_units_with_parents_and_emails(app):
+    result = run(app, "import-units", str(DATA / "units.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "5 created, 0 updated, 0 unchanged, 0 lines with errors" in result.output
+    units = units_by_code(app)
+    assert units["CS01"] == ("Đoàn xã Vĩnh Hải", "NHAI", ["doanxavinhhai@ninhthuan.example"])
+    assert units["NHAI"][2] == ["huyendoan.ninhhai@ninhthuan.example",
+                                "bithu.ninhhai@ninhthuan.example"]
+    assert units["1234"] == ("Chi đoàn mã số", "NHAI", [])  # a numeric code stays "1234"
+    assert units["TDNT"][1] is None
+
+
+def test_a_second_import_changes_nothing(app):
+    run(app, "import-units", str(DATA / "units.xlsx"))
+    before = units_by_code(app)
+    with app.app_context():
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+    result = run(app, "import-units", str(DATA / "units.xlsx"))
+    assert result.exit_code == 0
+    assert "0 created, 0 updated, 5 unchanged" in result.output
+    assert units_by_code(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+
+
+def test_a_changed_line_updates_its_unit_and_is_audited(app, tmp_path):
+    run(app, "import-units", str(DATA / "units.xlsx"))
+    changed = tmp_path / "units.csv"
+    changed.write_text("code,name,parent_code,emails\n"
+                       "BACAI,Huyện Đoàn Bác Ái,TDNT,moi.bacai@ninhthuan.example\n",
+                       encoding="utf-8")
+    result = run(app, "import-units", str(changed))
+    assert "0 created, 1 updated, 0 unchanged" in result.output
+    assert units_by_code(app)["BACAI"][2] == ["moi.bacai@ninhthuan.example"]
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event.action == "update" and event.actor == "import-units"
+    assert event.before["emails"] == ["huyendoan.bacai@ninhthuan.example"]
+    assert event.after["emails"] == ["moi.bacai@ninhthuan.example"]
+
+
+def test_bad_lines_are_reported_by_line_and_not_imported(app):
+    result = run(app, "import-units", str(DATA / "units_bad.csv"))
+    assert result.exit_code == 1
+    out = result.output
+    assert "units_bad.csv:4: Không có đơn vị cấp trên mang mã “KHONGCO”." in out
+    assert "units_bad.csv:5: “ninhson@@ninhthuan” không phải là địa chỉ email hợp lệ" in out
+    assert "units_bad.csv:6: Chưa có tên đơn vị." in out
+    assert "units_bad.csv:7: Mã “NH” xuất hiện hai lần trong tệp." in out
+    assert "units_bad.csv:8: Không có đơn vị cấp trên mang mã “YY”." in out
+    assert "2 created, 0 updated, 0 unchanged, 5 lines with errors" in out
+    assert set(units_by_code(app)) == {"TD", "NH"}
+    assert units_by_code(app)["NH"][2] == ["ninhhai@ninhthuan.example",
+                                          "bithu.ninhhai@ninhthuan.example"]
+
+
+def test_dry_run_reports_and_changes_nothing(app):
+    result = run(app, "import-units", "--dry-run", str(DATA / "units.xlsx"))
+    assert "(dry run) 5 created" in result.output
+    assert units_by_code(app) == {}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "không có dữ liệu"),
+    (b"ho ten;so dien thoai\n", "còn thiếu: code, name"),
+])
+def test_an_unusable_file_is_refused_clearly(app, tmp_path, content, message):
+    path = tmp_path / "units.csv"
+    path.write_bytes(content)
+    result = run(app, "import-units", str(path))
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def windows_1258(text: str) -> bytes:
+    """text as Vietnamese Windows saves it: precomposed vowels, tones as combining marks."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        tones = "".join(c for c in parts if c in TONE_MARKS)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")
+
+
+def test_a_windows_1258_csv_is_read(app, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes(windows_1258("code,name\nNS,Huyện Đoàn Ninh Sơn\n"))
+    assert run(app, "import-units", str(path)).exit_code == 0
+    assert units_by_code(app)["NS"][0] == "Huyện Đoàn Ninh Sơn"
+
+
+def test_add_dispatch_puts_every_active_unit_on_its_roster(app):
+    run(app, "import-units", str(DATA / "units.xlsx"))
+    result = run(app, "add-dispatch", "--number", "422-CV/TĐTN-TG", "--subject",
+                 "V/v tiếp cận thông tin", "--issued", "2018-06-20", "--deadline", "2018-06-27",
+                 "--message-id", "<abc@mail.example>\r\nBcc: x@evil.example",
+                 "--upstream", "TuyenGiao@Example.org")
+    assert result.exit_code == 0, result.output
+    assert "with 5 units" in result.output
+    with app.app_context():
+        dispatch = db.session.scalar(select(Dispatch))
+        assert dispatch.deadline == dt.date(2018, 6, 27)
+        assert dispatch.upstream_email == "tuyengiao@example.org"
+        assert "\n" not in dispatch.message_id and "\r" not in dispatch.message_id
+        assert db.session.scalar(select(func.count(Recipient.id))) == 5
+
+
+def test_add_dispatch_with_chosen_units_and_unknown_codes(app):
+    run(app, "import-units", str(DATA / "units.xlsx"))
+    args = ["add-dispatch", "--number", "1", "--subject", "V/v", "--issued", "2021-10-27",
+            "--deadline", "2021-11-10"]
+    refused = run(app, *args, "--units", "NHAI,NOPE")
+    assert refused.exit_code != 0 and "NOPE" in refused.output
+    assert run(app, *args, "--units", "NHAI,CS01").exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Recipient.id))) == 2
+    again = run(app, *args)
+    assert again.exit_code != 0 and "đã có trong hệ thống" in again.output
+
+
+def test_add_dispatch_refuses_a_deadline_before_issue(app):
+    result = run(app, "add-dispatch", "--number", "1", "--subject", "V/v", "--issued",
+                 "2021-10-27", "--deadline", "2021-10-01")
+    assert result.exit_code != 0 and "Hạn báo cáo sớm hơn ngày ban hành" in result.output
+
+
+def test_create_user_reads_the_password_from_stdin(app):
+    result = run(app, "create-user", "Staff@Example.org", "--role", "admin",
+                 "--password-stdin", input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+    assert (user.email, user.role) == ("staff@example.org", "admin")
+    short = run(app, "create-user", "x@example.org", "--password-stdin", input="short\n")
+    assert short.exit_code != 0 and "ít nhất 10 ký tự" in short.output
+
+
+def test_load_demo_is_idempotent(app):
+    first = run(app, "load-demo")
+    assert first.exit_code == 0, first.output
+    counts = units_by_code(app)
+    assert run(app, "load-demo").exit_code == 0
+    assert units_by_code(app) == counts
+    with app.app_context():
+        numbers = sorted(d.number for d in db.session.scalars(select(Dispatch)))
+        assert numbers == ["422-CV/TĐTN-TG", "DK-FANPAGE-2021"]
+        assert db.session.scalar(select(func.count(User.id))) == 1
