@@ -35,6 +35,7 @@ demo: venv
 
 test: venv system-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: venv

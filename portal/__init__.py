@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     db.init_app(app)
     # Batch mode lets later migrations alter tables on SQLite too.
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     mail.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

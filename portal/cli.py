@@ -34,8 +34,9 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice([str(r) for r in ROLES]), default="viewer",
-              show_default=True)
+@click.option(
+    "--role", type=click.Choice([str(r) for r in ROLES]), default="viewer", show_default=True
+)
 @click.option("--name", default="", help="Full name shown in the admin.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
@@ -94,8 +95,11 @@ def import_units(path: Path, dry_run: bool) -> None:
 @click.option("--issuer", default="", help="The body that issued it.")
 @click.option("--message-id", default=None, help="Message-ID of the dispatch email.")
 @click.option("--upstream", default=None, help="Address the consolidated reply goes to.")
-@click.option("--units", default=None, help="Roster as unit codes, comma-separated "
-              "(default: every active unit).")
+@click.option(
+    "--units",
+    default=None,
+    help="Roster as unit codes, comma-separated (default: every active unit).",
+)
 @with_appcontext
 def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream, units) -> None:
     """Add a dispatch and its roster."""
@@ -103,8 +107,16 @@ def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream
 
     codes = [c.strip() for c in units.split(",") if c.strip()] if units else None
     try:
-        dispatch = add(number, subject, issued, deadline, issuer=issuer, message_id=message_id,
-                       upstream_email=upstream, unit_codes=codes)
+        dispatch = add(
+            number,
+            subject,
+            issued,
+            deadline,
+            issuer=issuer,
+            message_id=message_id,
+            upstream_email=upstream,
+            unit_codes=codes,
+        )
     except PortalError as exc:
         _fail(exc)
     click.echo(f"Added {dispatch.number} with {len(dispatch.recipients)} units on its roster.")

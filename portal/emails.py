@@ -19,8 +19,11 @@ def normalize_address(text: str) -> str:
         checked = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(
-            _("“%(address)s” is not a valid email address (%(reason)s).", address=candidate,
-              reason=str(exc))
+            _(
+                "“%(address)s” is not a valid email address (%(reason)s).",
+                address=candidate,
+                reason=str(exc),
+            )
         ) from exc
     return checked.normalized.lower()
 

@@ -34,7 +34,9 @@ def init_app(app: Flask) -> None:
     compile_catalogs(CATALOG_DIR)
     babel.init_app(app, locale_selector=select_locale)
     _use_our_catalogs_for_flask_admin()
-    app.jinja_env.filters.update(vn_date=show_date, vn_datetime=show_datetime, vn_number=show_number)
+    app.jinja_env.filters.update(
+        vn_date=show_date, vn_datetime=show_datetime, vn_number=show_number
+    )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.add_url_rule("/lang/<code>", "set_language", set_language)
 

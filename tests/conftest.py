@@ -25,8 +25,13 @@ PASSWORD = "correct horse battery"
 
 def app_config(database_url: str, **extra) -> dict:
     """The test configuration of an app on database_url."""
-    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-            "MAIL_SUPPRESS_SEND": True, **extra}
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "MAIL_SUPPRESS_SEND": True,
+        **extra,
+    }
 
 
 def migrate_database(url: str) -> None:
@@ -94,8 +99,10 @@ def client(app):
 def users(app) -> dict[str, int]:
     """One account per role, all with PASSWORD: role -> user id."""
     with app.app_context():
-        return {role.value: create_user(f"{role.value}@example.org", PASSWORD, role=role).id
-                for role in Role}
+        return {
+            role.value: create_user(f"{role.value}@example.org", PASSWORD, role=role).id
+            for role in Role
+        }
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|content="([^"]+)" *name="csrf')
@@ -111,8 +118,9 @@ def csrf_token(html: str) -> str:
 
 def login(client, email: str, password: str = PASSWORD):
     page = client.get("/login")
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": csrf_token(page.text)})
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+    )
 
 
 @pytest.fixture
@@ -139,8 +147,11 @@ def pytest_terminal_summary(terminalreporter):
                     counts[(engine, outcome)] += 1
     lines = []
     for engine in ("sqlite", "postgresql"):
-        parts = [f"{counts[(engine, o)]} {o}" for o in ("passed", "failed", "error", "skipped")
-                 if counts[(engine, o)]]
+        parts = [
+            f"{counts[(engine, o)]} {o}"
+            for o in ("passed", "failed", "error", "skipped")
+            if counts[(engine, o)]
+        ]
         lines.append(f"{engine}: {', '.join(parts) if parts else 'no tests'}")
     terminalreporter.write_sep("-", "database tests by engine")
     for line in lines:

@@ -21,8 +21,11 @@ def admin_rules(app, method: str):
         if not rule.rule.startswith("/admin") or rule.endpoint.endswith("static"):
             continue
         if method in rule.methods:
-            found.append(rule.rule.replace("<", "{").replace(">", "}")
-                         .format(**{a: ARGUMENT_VALUES.get(a, "1") for a in rule.arguments}))
+            found.append(
+                rule.rule.replace("<", "{")
+                .replace(">", "}")
+                .format(**{a: ARGUMENT_VALUES.get(a, "1") for a in rule.arguments})
+            )
     assert found, f"no admin rule answers {method}"
     return found
 
@@ -48,8 +51,17 @@ def test_a_viewer_reads_but_every_admin_post_is_refused(app, client, as_role):
     token = as_role("viewer")
     assert client.get("/admin/unit/").status_code == 200
     for url in admin_rules(app, "POST"):
-        response = client.post(url, data={"csrf_token": token, "id": "1", "code": "X",
-                                          "name": "X", "action": "delete", "rowid": "1"})
+        response = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "id": "1",
+                "code": "X",
+                "name": "X",
+                "action": "delete",
+                "rowid": "1",
+            },
+        )
         assert response.status_code == 403, url
 
 
@@ -78,16 +90,21 @@ def test_every_post_without_a_csrf_token_is_refused(app, client, as_role, role):
 
 
 def test_login_without_csrf_token_is_refused(client, users):
-    response = client.post("/login", data={"email": "admin@example.org",
-                                           "password": "correct horse battery"})
+    response = client.post(
+        "/login", data={"email": "admin@example.org", "password": "correct horse battery"}
+    )
     assert response.status_code == 400
     assert client.get("/admin/").status_code == 302
 
 
 def test_an_editor_creates_a_unit_only_with_the_token(app, client, as_role):
     token = as_role("editor")
-    form = {"code": "NHAI", "name": "Huyện Đoàn Ninh Hải", "emails_text": "a@doan.example",
-            "is_active": "y"}
+    form = {
+        "code": "NHAI",
+        "name": "Huyện Đoàn Ninh Hải",
+        "emails_text": "a@doan.example",
+        "is_active": "y",
+    }
     assert client.post("/admin/unit/new/", data=form).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(Unit.id))) == 0

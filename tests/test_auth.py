@@ -48,14 +48,28 @@ def test_failures_across_accounts_from_one_address_are_limited(app, client, user
     assert login(client, "admin@example.org").status_code == 429
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/admin", "/\\evil.example", "http:/evil.example",
-    "javascript:alert(1)", "admin/unit/", "/%0d%0aSet-Cookie:x=1",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/admin",
+        "/\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "admin/unit/",
+        "/%0d%0aSet-Cookie:x=1",
+    ],
+)
 def test_login_never_redirects_off_site(client, users, target):
     page = client.get("/login")
-    response = client.post(f"/login?next={target}", data={
-        "email": "admin@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        f"/login?next={target}",
+        data={
+            "email": "admin@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.text),
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] in ("/admin/", "/%0d%0aSet-Cookie:x=1")
 
@@ -65,8 +79,14 @@ def test_login_returns_to_the_page_asked_for(client, users):
     assert first.status_code == 302
     next_url = first.headers["Location"].split("next=", 1)[1]
     page = client.get("/login")
-    response = client.post(f"/login?next={next_url}", data={
-        "email": "admin@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        f"/login?next={next_url}",
+        data={
+            "email": "admin@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.text),
+        },
+    )
     assert response.headers["Location"] == "/admin/unit/?search=ninh"
 
 
@@ -84,8 +104,15 @@ def test_session_cookie_is_httponly_and_lax(client, users):
 def test_session_cookie_is_secure_over_https(app, users):
     client = app.test_client()
     page = client.get("/login", base_url="https://portal.example")
-    response = client.post("/login", base_url="https://portal.example", data={
-        "email": "admin@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        "/login",
+        base_url="https://portal.example",
+        data={
+            "email": "admin@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.text),
+        },
+    )
     assert response.status_code == 302
     assert "Secure" in session_cookie(response)
 

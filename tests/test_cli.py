@@ -19,8 +19,10 @@ def run(app, *args, input=None):
 
 def units_by_code(app) -> dict[str, tuple[str, str | None, list[str]]]:
     with app.app_context():
-        return {u.code: (u.name, u.parent.code if u.parent else None, u.email_list)
-                for u in db.session.scalars(select(Unit))}
+        return {
+            u.code: (u.name, u.parent.code if u.parent else None, u.email_list)
+            for u in db.session.scalars(select(Unit))
+        }
 
 
 def test_import_units_from_xlsx_creates_units_with_parents_and_emails(app):
@@ -29,8 +31,10 @@ def test_import_units_from_xlsx_creates_units_with_parents_and_emails(app):
     assert "5 created, 0 updated, 0 unchanged, 0 lines with errors" in result.output
     units = units_by_code(app)
     assert units["CS01"] == ("Đoàn xã Vĩnh Hải", "NHAI", ["doanxavinhhai@ninhthuan.example"])
-    assert units["NHAI"][2] == ["huyendoan.ninhhai@ninhthuan.example",
-                                "bithu.ninhhai@ninhthuan.example"]
+    assert units["NHAI"][2] == [
+        "huyendoan.ninhhai@ninhthuan.example",
+        "bithu.ninhhai@ninhthuan.example",
+    ]
     assert units["1234"] == ("Chi đoàn mã số", "NHAI", [])  # a numeric code stays "1234"
     assert units["TDNT"][1] is None
 
@@ -51,9 +55,10 @@ def test_a_second_import_changes_nothing(app):
 def test_a_changed_line_updates_its_unit_and_is_audited(app, tmp_path):
     run(app, "import-units", str(DATA / "units.xlsx"))
     changed = tmp_path / "units.csv"
-    changed.write_text("code,name,parent_code,emails\n"
-                       "BACAI,Huyện Đoàn Bác Ái,TDNT,moi.bacai@ninhthuan.example\n",
-                       encoding="utf-8")
+    changed.write_text(
+        "code,name,parent_code,emails\nBACAI,Huyện Đoàn Bác Ái,TDNT,moi.bacai@ninhthuan.example\n",
+        encoding="utf-8",
+    )
     result = run(app, "import-units", str(changed))
     assert "0 created, 1 updated, 0 unchanged" in result.output
     assert units_by_code(app)["BACAI"][2] == ["moi.bacai@ninhthuan.example"]
@@ -75,8 +80,10 @@ def test_bad_lines_are_reported_by_line_and_not_imported(app):
     assert "units_bad.csv:8: Không có đơn vị cấp trên mang mã “YY”." in out
     assert "2 created, 0 updated, 0 unchanged, 5 lines with errors" in out
     assert set(units_by_code(app)) == {"TD", "NH"}
-    assert units_by_code(app)["NH"][2] == ["ninhhai@ninhthuan.example",
-                                          "bithu.ninhhai@ninhthuan.example"]
+    assert units_by_code(app)["NH"][2] == [
+        "ninhhai@ninhthuan.example",
+        "bithu.ninhhai@ninhthuan.example",
+    ]
 
 
 def test_dry_run_reports_and_changes_nothing(app):
@@ -85,10 +92,13 @@ def test_dry_run_reports_and_changes_nothing(app):
     assert units_by_code(app) == {}
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "không có dữ liệu"),
-    (b"ho ten;so dien thoai\n", "còn thiếu: code, name"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "không có dữ liệu"),
+        (b"ho ten;so dien thoai\n", "còn thiếu: code, name"),
+    ],
+)
 def test_an_unusable_file_is_refused_clearly(app, tmp_path, content, message):
     path = tmp_path / "units.csv"
     path.write_bytes(content)
@@ -120,10 +130,22 @@ def test_a_windows_1258_csv_is_read(app, tmp_path):
 
 def test_add_dispatch_puts_every_active_unit_on_its_roster(app):
     run(app, "import-units", str(DATA / "units.xlsx"))
-    result = run(app, "add-dispatch", "--number", "422-CV/TĐTN-TG", "--subject",
-                 "V/v tiếp cận thông tin", "--issued", "2018-06-20", "--deadline", "2018-06-27",
-                 "--message-id", "<abc@mail.example>\r\nBcc: x@evil.example",
-                 "--upstream", "TuyenGiao@Example.org")
+    result = run(
+        app,
+        "add-dispatch",
+        "--number",
+        "422-CV/TĐTN-TG",
+        "--subject",
+        "V/v tiếp cận thông tin",
+        "--issued",
+        "2018-06-20",
+        "--deadline",
+        "2018-06-27",
+        "--message-id",
+        "<abc@mail.example>\r\nBcc: x@evil.example",
+        "--upstream",
+        "TuyenGiao@Example.org",
+    )
     assert result.exit_code == 0, result.output
     assert "with 5 units" in result.output
     with app.app_context():
@@ -136,8 +158,17 @@ def test_add_dispatch_puts_every_active_unit_on_its_roster(app):
 
 def test_add_dispatch_with_chosen_units_and_unknown_codes(app):
     run(app, "import-units", str(DATA / "units.xlsx"))
-    args = ["add-dispatch", "--number", "1", "--subject", "V/v", "--issued", "2021-10-27",
-            "--deadline", "2021-11-10"]
+    args = [
+        "add-dispatch",
+        "--number",
+        "1",
+        "--subject",
+        "V/v",
+        "--issued",
+        "2021-10-27",
+        "--deadline",
+        "2021-11-10",
+    ]
     refused = run(app, *args, "--units", "NHAI,NOPE")
     assert refused.exit_code != 0 and "NOPE" in refused.output
     assert run(app, *args, "--units", "NHAI,CS01").exit_code == 0
@@ -148,14 +179,31 @@ def test_add_dispatch_with_chosen_units_and_unknown_codes(app):
 
 
 def test_add_dispatch_refuses_a_deadline_before_issue(app):
-    result = run(app, "add-dispatch", "--number", "1", "--subject", "V/v", "--issued",
-                 "2021-10-27", "--deadline", "2021-10-01")
+    result = run(
+        app,
+        "add-dispatch",
+        "--number",
+        "1",
+        "--subject",
+        "V/v",
+        "--issued",
+        "2021-10-27",
+        "--deadline",
+        "2021-10-01",
+    )
     assert result.exit_code != 0 and "Hạn báo cáo sớm hơn ngày ban hành" in result.output
 
 
 def test_create_user_reads_the_password_from_stdin(app):
-    result = run(app, "create-user", "Staff@Example.org", "--role", "admin",
-                 "--password-stdin", input="a long enough password\n")
+    result = run(
+        app,
+        "create-user",
+        "Staff@Example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User))

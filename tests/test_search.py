@@ -9,8 +9,12 @@ import pytest
 from portal.extensions import db
 from portal.models import Dispatch, Site, Submission, Unit
 
-NAMES = ["Huyện Đoàn Ninh Hải", "Huyện Đoàn Ninh Sơn", "Thành Đoàn Phan Rang – Tháp Chàm",
-         "Đoàn Khối các cơ quan và doanh nghiệp tỉnh"]
+NAMES = [
+    "Huyện Đoàn Ninh Hải",
+    "Huyện Đoàn Ninh Sơn",
+    "Thành Đoàn Phan Rang – Tháp Chàm",
+    "Đoàn Khối các cơ quan và doanh nghiệp tỉnh",
+]
 
 
 @pytest.fixture
@@ -27,16 +31,19 @@ def listed(client, url: str) -> set[str]:
     return {name for name in NAMES if name in page.text}
 
 
-@pytest.mark.parametrize("term, expected", [
-    ("ninh hai", {"Huyện Đoàn Ninh Hải"}),
-    ("NINH HẢI", {"Huyện Đoàn Ninh Hải"}),
-    (unicodedata.normalize("NFD", "ninh hải"), {"Huyện Đoàn Ninh Hải"}),
-    ("doan", set(NAMES)),
-    ("Đoàn khối", {"Đoàn Khối các cơ quan và doanh nghiệp tỉnh"}),
-    ("thap cham", {"Thành Đoàn Phan Rang – Tháp Chàm"}),
-    ("ninh son", {"Huyện Đoàn Ninh Sơn"}),
-    ("bac ai", set()),
-])
+@pytest.mark.parametrize(
+    "term, expected",
+    [
+        ("ninh hai", {"Huyện Đoàn Ninh Hải"}),
+        ("NINH HẢI", {"Huyện Đoàn Ninh Hải"}),
+        (unicodedata.normalize("NFD", "ninh hải"), {"Huyện Đoàn Ninh Hải"}),
+        ("doan", set(NAMES)),
+        ("Đoàn khối", {"Đoàn Khối các cơ quan và doanh nghiệp tỉnh"}),
+        ("thap cham", {"Thành Đoàn Phan Rang – Tháp Chàm"}),
+        ("ninh son", {"Huyện Đoàn Ninh Sơn"}),
+        ("bac ai", set()),
+    ],
+)
 def test_unit_search_ignores_case_and_diacritics(client, as_role, units, term, expected):
     as_role("viewer")
     assert listed(client, f"/admin/unit/?search={term}") == expected
@@ -47,11 +54,14 @@ def test_page_name_search_ignores_diacritics(app, client, as_role):
 
     with app.app_context():
         unit = Unit(code="U1", name="Huyện Đoàn Ninh Hải")
-        dispatch = Dispatch(number="1", subject="V/v", issued_on=dt.date(2024, 1, 1),
-                            deadline=dt.date(2024, 1, 9))
+        dispatch = Dispatch(
+            number="1", subject="V/v", issued_on=dt.date(2024, 1, 1), deadline=dt.date(2024, 1, 9)
+        )
         submission = Submission(unit=unit, dispatch=dispatch)
-        submission.sites = [Site(name="Tuổi trẻ Ninh Hải", url="facebook.com/tuoitreninhhai"),
-                            Site(name="Cổng thông tin huyện", url="ninhhai.ninhthuan.gov.vn")]
+        submission.sites = [
+            Site(name="Tuổi trẻ Ninh Hải", url="facebook.com/tuoitreninhhai"),
+            Site(name="Cổng thông tin huyện", url="ninhhai.ninhthuan.gov.vn"),
+        ]
         db.session.add(submission)
         db.session.commit()
     as_role("viewer")

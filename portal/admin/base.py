@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
-from flask_admin.model.filters import convert
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.form import SecureForm
+from flask_admin.model.filters import convert
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from wtforms.validators import ValidationError
 
 from mailin.text import fold
 from portal import csrf
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.i18n import show_date, show_datetime
 from portal.services import audit
@@ -71,14 +74,13 @@ def _datetime_formatter(view, value, name):
 
 
 def _bool_formatter(view, value, name):
-    from flask_babel import gettext as _
-
     return _("Yes") if value else _("No")
 
 
 FORMATTERS = dict(DEFAULT_FORMATTERS)
-FORMATTERS.update({dt.date: _date_formatter, dt.datetime: _datetime_formatter,
-                   bool: _bool_formatter})
+FORMATTERS.update(
+    {dt.date: _date_formatter, dt.datetime: _datetime_formatter, bool: _bool_formatter}
+)
 
 
 class PortalFilterConverter(FilterConverter):
@@ -116,6 +118,22 @@ class PortalModelView(StaffAccess, ModelView):
     @property
     def can_delete(self) -> bool:
         return self.may_delete and _is_staff() and current_user.can_write
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """Say in Vietnamese what went wrong, rather than the database's English message."""
+        if isinstance(exc, IntegrityError):
+            flash(
+                _(
+                    "The change was not saved: it conflicts with other records (a code or "
+                    "address already used, or a record that others still refer to)."
+                ),
+                "error",
+            )
+            return True
+        if isinstance(exc, PortalError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         term = fold(search) if self.folded_search else search

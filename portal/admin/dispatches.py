@@ -49,8 +49,17 @@ def _roster_link(view, context, model, name):
 class DispatchView(PortalModelView):
     column_list = ["number", "subject", "issued_on", "deadline", "roster", "is_open"]
     column_details_list = [
-        "number", "subject", "issued_on", "deadline", "issuer", "upstream_email",
-        "message_id", "roster", "is_open", "note", "created_at",
+        "number",
+        "subject",
+        "issued_on",
+        "deadline",
+        "issuer",
+        "upstream_email",
+        "message_id",
+        "roster",
+        "is_open",
+        "note",
+        "created_at",
     ]
     column_labels = DISPATCH_LABELS
     column_searchable_list = ["number", "subject"]
@@ -59,8 +68,15 @@ class DispatchView(PortalModelView):
     column_formatters = {"roster": _roster_link}
     column_formatters_detail = column_formatters
     form_columns = [
-        "number", "subject", "issued_on", "deadline", "issuer", "upstream_email",
-        "message_id", "is_open", "note",
+        "number",
+        "subject",
+        "issued_on",
+        "deadline",
+        "issuer",
+        "upstream_email",
+        "message_id",
+        "is_open",
+        "note",
     ]
     form_args = {"upstream_email": {"validators": [Optional(), Email()]}}
     # The roster is large; it has its own screen (Recipient), linked from each dispatch.
@@ -81,8 +97,12 @@ class RecipientView(PortalModelView):
         "created_at": _l("Added at"),
     }
     column_searchable_list = ["unit.name_folded", "unit.code"]
-    column_sortable_list = [("dispatch", "dispatch.number"), ("unit", "unit.name"), "state",
-                            "last_return_at"]
+    column_sortable_list = [
+        ("dispatch", "dispatch.number"),
+        ("unit", "unit.name"),
+        "state",
+        "last_return_at",
+    ]
     column_filters = [
         DispatchFilter(Recipient.dispatch_id, _l("Dispatch")),
         FilterEqual(Recipient.state, _l("State"), options=choices(RECIPIENT_STATES)),

@@ -28,8 +28,18 @@ def _as_json(view, context, model, name):
 class InboundMessageView(ReadOnlyModelView):
     column_list = ["received_at", "from_address", "subject", "kind", "status", "unit", "dispatch"]
     column_details_list = column_list + [
-        "from_name", "message_id", "sent_at", "mailbox", "folder", "uid", "size", "sha256",
-        "machine_reason", "error", "attachments", "body_text",
+        "from_name",
+        "message_id",
+        "sent_at",
+        "mailbox",
+        "folder",
+        "uid",
+        "size",
+        "sha256",
+        "machine_reason",
+        "error",
+        "attachments",
+        "body_text",
     ]
     column_labels = {
         "received_at": _l("Received at"),
@@ -61,10 +71,22 @@ class InboundMessageView(ReadOnlyModelView):
 
 
 class OutboundMessageView(ReadOnlyModelView):
-    column_list = ["created_at", "kind", "to_addresses", "subject", "state", "attempts",
-                   "sent_at", "last_error"]
-    column_details_list = column_list + ["cc_addresses", "message_id", "next_attempt_at",
-                                         "body_text"]
+    column_list = [
+        "created_at",
+        "kind",
+        "to_addresses",
+        "subject",
+        "state",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    column_details_list = column_list + [
+        "cc_addresses",
+        "message_id",
+        "next_attempt_at",
+        "body_text",
+    ]
     column_labels = {
         "created_at": _l("Created at"),
         "kind": _l("Kind"),
@@ -104,6 +126,9 @@ class AuditEventView(ReadOnlyModelView):
     column_filters = ["action", "object_type", "actor", "at"]
     column_default_sort = ("at", True)
     column_formatters = {"action": labelled(AUDIT_ACTIONS)}
-    column_formatters_detail = {"action": labelled(AUDIT_ACTIONS), "before": _as_json,
-                                "after": _as_json}
+    column_formatters_detail = {
+        "action": labelled(AUDIT_ACTIONS),
+        "before": _as_json,
+        "after": _as_json,
+    }
     folded_search = False

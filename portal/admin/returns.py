@@ -10,8 +10,15 @@ from portal.labels import PLATFORMS, SUBMISSION_STATUSES, choices
 
 class SubmissionView(PortalModelView):
     column_list = [
-        "unit", "dispatch", "version", "is_current", "status", "received_at", "row_count",
-        "error_count", "warning_count",
+        "unit",
+        "dispatch",
+        "version",
+        "is_current",
+        "status",
+        "received_at",
+        "row_count",
+        "error_count",
+        "warning_count",
     ]
     column_labels = {
         "unit": _l("Unit"),
@@ -32,8 +39,16 @@ class SubmissionView(PortalModelView):
         "sites": _l("Pages reported"),
     }
     column_searchable_list = ["unit.name_folded", "dispatch.number"]
-    column_sortable_list = [("unit", "unit.name"), ("dispatch", "dispatch.number"), "version",
-                            "status", "received_at", "row_count", "error_count", "warning_count"]
+    column_sortable_list = [
+        ("unit", "unit.name"),
+        ("dispatch", "dispatch.number"),
+        "version",
+        "status",
+        "received_at",
+        "row_count",
+        "error_count",
+        "warning_count",
+    ]
     column_default_sort = ("received_at", True)
     column_filters = ["dispatch.number", "status", "is_current"]
     column_formatters = {"status": labelled(SUBMISSION_STATUSES)}
@@ -68,7 +83,16 @@ class SiteView(PortalModelView):
     column_filters = ["platform"]
     column_formatters = {"platform": labelled(PLATFORMS), "findings": joined("code")}
     column_formatters_detail = column_formatters
-    form_columns = ["name", "platform", "url", "agency", "contact", "admin_name", "phone", "email",
-                    "note"]
+    form_columns = [
+        "name",
+        "platform",
+        "url",
+        "agency",
+        "contact",
+        "admin_name",
+        "phone",
+        "email",
+        "note",
+    ]
     form_choices = {"platform": choices(PLATFORMS)}
     may_create = False

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.labels import ROLES, choices
 from portal.models import Dispatch, InboundMessage, InboundStatus, OfficialPage, Unit
 from portal.services.dispatches import roster_counts
-from portal.services.users import MIN_PASSWORD_LENGTH, hash_password
+from portal.services.users import MIN_PASSWORD_LENGTH, UNUSABLE_PASSWORD_HASH, hash_password
 
 
 class UserView(PortalModelView):
@@ -47,7 +47,7 @@ class UserView(PortalModelView):
         if form.new_password.data:
             model.password_hash = hash_password(form.new_password.data)
         elif is_created:
-            model.password_hash = "!"  # no password yet: nobody can log in with it
+            model.password_hash = UNUSABLE_PASSWORD_HASH  # nobody can log in until one is set
         super().on_model_change(form, model, is_created)
 
 

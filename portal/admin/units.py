@@ -38,8 +38,17 @@ UNIT_LABELS = {
 class UnitView(PortalModelView):
     column_list = ["code", "name", "parent", "kind", "emails", "is_active"]
     column_details_list = [
-        "code", "name", "parent", "kind", "emails", "contact_name", "contact_phone",
-        "address", "is_active", "created_at", "updated_at",
+        "code",
+        "name",
+        "parent",
+        "kind",
+        "emails",
+        "contact_name",
+        "contact_phone",
+        "address",
+        "is_active",
+        "created_at",
+        "updated_at",
     ]
     column_labels = UNIT_LABELS
     column_searchable_list = ["name_folded", "code"]
@@ -49,14 +58,23 @@ class UnitView(PortalModelView):
     column_formatters = {"emails": joined("address")}
     column_formatters_detail = column_formatters
     form_columns = [
-        "code", "name", "kind", "parent", "emails_text", "contact_name", "contact_phone",
-        "address", "is_active",
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "emails_text",
+        "contact_name",
+        "contact_phone",
+        "address",
+        "is_active",
     ]
     form_extra_fields = {
         "emails_text": TextAreaField(
             _l("Email addresses"),
-            description=_l("One address per line (or separated by ; or ,). "
-                           "Returns from these addresses are matched to this unit."),
+            description=_l(
+                "One address per line (or separated by ; or ,). "
+                "Returns from these addresses are matched to this unit."
+            ),
             validators=[_valid_addresses],
         )
     }

@@ -16,8 +16,20 @@ from portal.services.users import create_user, hash_password
 
 UNITS_FILE = Path(__file__).with_name("units_ninh_thuan.csv")
 
-DISTRICT_LEVEL = ["PRTC", "NHAI", "NPHUOC", "NSON", "BACAI", "TBAC", "TNAM", "DKCQDN", "CATINH",
-                  "BDBP", "QSTINH", "CDNGHE"]
+DISTRICT_LEVEL = [
+    "PRTC",
+    "NHAI",
+    "NPHUOC",
+    "NSON",
+    "BACAI",
+    "TBAC",
+    "TNAM",
+    "DKCQDN",
+    "CATINH",
+    "BDBP",
+    "QSTINH",
+    "CDNGHE",
+]
 
 # The two real dispatches of shared/seeds. The second one's number and date of issue are
 # not in the copy we have: the demo gives it a placeholder and says so in its note.
@@ -63,8 +75,12 @@ def _add_seed_dispatch(seed: dict) -> None:
         parent = db.session.scalar(select(Unit).where(Unit.code == parent_code))
         codes = [child.code for child in parent.children]
     add_dispatch(
-        seed.pop("number"), seed.pop("subject"), seed.pop("issued_on"), seed.pop("deadline"),
-        unit_codes=codes, **seed,
+        seed.pop("number"),
+        seed.pop("subject"),
+        seed.pop("issued_on"),
+        seed.pop("deadline"),
+        unit_codes=codes,
+        **seed,
     )
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mailin.text import nfc
-from portal.extensions import db
 from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
 from portal.models.unit import Unit
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mailin.text import fold, nfc
-from portal.extensions import db
 from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
 
 
 class Unit(db.Model):

@@ -24,7 +24,13 @@ from portal.services.units import set_unit_emails
 COLUMNS = {
     "code": {"code", "ma", "ma don vi"},
     "name": {"name", "ten", "ten don vi"},
-    "parent_code": {"parent_code", "parent", "ma cap tren", "ma don vi cap tren", "don vi cap tren"},
+    "parent_code": {
+        "parent_code",
+        "parent",
+        "ma cap tren",
+        "ma don vi cap tren",
+        "don vi cap tren",
+    },
     "emails": {"emails", "email", "e-mail", "thu dien tu", "dia chi email"},
     "kind": {"kind", "loai", "loai don vi", "cap"},
 }
@@ -73,8 +79,9 @@ def _read_rows(path: Path) -> list[list[object]]:
         try:
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         except Exception as exc:  # calamine raises its own types for corrupt files
-            raise InvalidInput(_("Cannot read %(name)s: %(error)s", name=path.name,
-                                 error=exc)) from exc
+            raise InvalidInput(
+                _("Cannot read %(name)s: %(error)s", name=path.name, error=exc)
+            ) from exc
         return sheet.to_python(skip_empty_area=False)
     raise InvalidInput(_("Unsupported file type %(suffix)s: use .xlsx or .csv.", suffix=suffix))
 
@@ -102,8 +109,11 @@ def _map_header(header: list[object]) -> dict[str, int]:
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
         raise InvalidInput(
-            _("The first row must name the columns code, name, parent_code, emails; missing: "
-              "%(missing)s.", missing=", ".join(missing))
+            _(
+                "The first row must name the columns code, name, parent_code, emails; missing: "
+                "%(missing)s.",
+                missing=", ".join(missing),
+            )
         )
     return columns
 
@@ -117,8 +127,9 @@ def _cell(row: list[object], index: int) -> str:
     return nfc(str(value)).replace("\u00a0", " ").strip()
 
 
-def import_units(lines: list[UnitLine], progress: Callable[[Iterable], Iterable] = iter,
-                 dry_run: bool = False) -> ImportReport:
+def import_units(
+    lines: list[UnitLine], progress: Callable[[Iterable], Iterable] = iter, dry_run: bool = False
+) -> ImportReport:
     """Create or update a unit per valid line (by code); bad lines are reported, not imported.
 
     Parents may come later in the file than their children, so parents are set in a
@@ -183,8 +194,9 @@ def _check_line(item: UnitLine, seen: set[str]) -> list[str]:
     return split_addresses(item.emails)
 
 
-def _upsert(entry: tuple[UnitLine, list[str]], units: dict[str, Unit],
-            changed: dict[str, tuple[str, dict]]) -> None:
+def _upsert(
+    entry: tuple[UnitLine, list[str]], units: dict[str, Unit], changed: dict[str, tuple[str, dict]]
+) -> None:
     item, addresses = entry
     unit = units.get(item.code)
     if unit is None:
@@ -203,8 +215,9 @@ def _upsert(entry: tuple[UnitLine, list[str]], units: dict[str, Unit],
         changed[item.code] = ("update", before)
 
 
-def _set_parent(entry: tuple[UnitLine, list[str]], units: dict[str, Unit],
-                changed: dict[str, tuple[str, dict]]) -> None:
+def _set_parent(
+    entry: tuple[UnitLine, list[str]], units: dict[str, Unit], changed: dict[str, tuple[str, dict]]
+) -> None:
     item, _addresses = entry
     unit = units[item.code]
     parent = units.get(item.parent_code) if item.parent_code else None

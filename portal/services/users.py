@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.database import utcnow
 from portal.emails import normalize_address
 from portal.errors import InvalidInput, LoginRefused, LoginThrottled
 from portal.extensions import db
 from portal.models import LoginAttempt, Role, User
-from portal.database import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+# Stored for an account created without a password: no password hash ever equals it.
+UNUSABLE_PASSWORD_HASH = "!"  # noqa: S105
 # A hash to check against when the address is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -72,4 +74,6 @@ def _is_throttled(address: str, ip: str) -> bool:
     )
     by_address = db.session.scalar(recent.where(LoginAttempt.email == address)) or 0
     by_ip = db.session.scalar(recent.where(LoginAttempt.ip == ip)) or 0
-    return by_address >= config["LOGIN_MAX_FAILURES"] or by_ip >= config["LOGIN_MAX_FAILURES_PER_IP"]
+    return (
+        by_address >= config["LOGIN_MAX_FAILURES"] or by_ip >= config["LOGIN_MAX_FAILURES_PER_IP"]
+    )

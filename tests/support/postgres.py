@@ -64,21 +64,50 @@ def start_private_server() -> Server:
     run = lambda args: subprocess.run(  # noqa: E731
         _as_postgres_user(args), check=True, capture_output=True, text=True, timeout=120
     )
-    run([str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-         "-E", "UTF8", "--locale=C.UTF-8"])
+    run(
+        [
+            str(binaries / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ]
+    )
     # Durability is not what the tests check: skip fsync for speed.
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off")
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
     try:
-        run([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w",
-             "start"])
+        run(
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "start",
+            ]
+        )
     except subprocess.CalledProcessError as exc:
         detail = log.read_text() if log.exists() else exc.stderr
         raise PostgresUnavailable(f"PostgreSQL did not start: {detail}") from exc
 
     def stop() -> None:
-        subprocess.run(_as_postgres_user([str(binaries / "pg_ctl"), "-D", str(data), "-m",
-                                          "immediate", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres_user(
+                [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            ),
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
     return Server(url=f"postgresql://postgres@127.0.0.1:{port}/postgres", stop=stop)
