@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint format venv system-deps serve clean
+.PHONY: demo test lint format messages venv system-deps clean
 
 venv: $(VENV)/.installed
 
@@ -45,6 +45,13 @@ lint: venv
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# After adding or changing a translatable string: refresh the catalog, then translate
+# the new entries in portal/translations/vi/LC_MESSAGES/messages.po (a test checks).
+messages: venv
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o /tmp/portal-messages.pot . >/dev/null
+	$(BIN)/pybabel update --no-fuzzy-matching -w 100 -i /tmp/portal-messages.pot \
+	  -d portal/translations -D messages -l vi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

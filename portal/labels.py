@@ -77,6 +77,21 @@ AUDIT_ACTIONS = {
     "import": _l("Imported"),
 }
 
+# The kinds of record the audit trail names (by model class).
+OBJECT_TYPES = {
+    "Unit": _l("Unit"),
+    "Dispatch": _l("Dispatch"),
+    "Recipient": _l("Roster entry"),
+    "Submission": _l("Return"),
+    "Site": _l("Page reported"),
+    "Finding": _l("Finding"),
+    "InboundMessage": _l("Incoming email"),
+    "Attachment": _l("Attachment"),
+    "OutboundMessage": _l("Outgoing email"),
+    "OfficialPage": _l("Official page"),
+    "User": _l("Staff account"),
+}
+
 
 def choices(labels: dict) -> list[tuple[str, object]]:
     """(code, label) pairs for a select field."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.filters import FilterConverter
+from flask_admin.contrib.sqla.filters import FilterConverter, FilterEqual
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.form import SecureForm
 from flask_admin.model.filters import convert
@@ -22,6 +22,7 @@ from portal import csrf
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.i18n import show_date, show_datetime
+from portal.labels import choices
 from portal.services import audit
 
 # The ModelView endpoints that change data (or show a form to): refused to viewers.
@@ -65,12 +66,9 @@ class StaffView(StaffAccess, BaseView):
     """A custom (non-model) admin page."""
 
 
-def _date_formatter(view, value, name):
-    return show_date(value)
-
-
-def _datetime_formatter(view, value, name):
-    return show_datetime(value)
+def _time_formatter(view, value, name):
+    # A datetime is also a date, and Flask-Admin picks the first isinstance match.
+    return show_datetime(value) if isinstance(value, dt.datetime) else show_date(value)
 
 
 def _bool_formatter(view, value, name):
@@ -78,9 +76,7 @@ def _bool_formatter(view, value, name):
 
 
 FORMATTERS = dict(DEFAULT_FORMATTERS)
-FORMATTERS.update(
-    {dt.date: _date_formatter, dt.datetime: _datetime_formatter, bool: _bool_formatter}
-)
+FORMATTERS.update({dt.date: _time_formatter, dt.datetime: _time_formatter, bool: _bool_formatter})
 
 
 class PortalFilterConverter(FilterConverter):
@@ -139,17 +135,27 @@ class PortalModelView(StaffAccess, ModelView):
         term = fold(search) if self.folded_search else search
         return super()._apply_search(query, count_query, joins, count_joins, term)
 
+    def audit_state(self, model) -> dict:
+        """What the audit trail records of a model; views add their relationships."""
+        return audit.snapshot(model)
+
+    def update_model(self, form, model):
+        # Taken before the form changes anything: autoflushes while saving would
+        # otherwise hide part of the change from SQLAlchemy's attribute history.
+        g.audit_before = self.audit_state(model)
+        return super().update_model(form, model)
+
     def on_model_change(self, form, model, is_created):
         if is_created:
             db.session.flush()  # the new row's id goes into the trail
-            audit.record("create", model, after=audit.snapshot(model))
-        else:
-            before, after = audit.pending_changes(model)
-            if after:
-                audit.record("update", model, before=before, after=after)
+            audit.record("create", model, after=self.audit_state(model))
+            return
+        before, after = audit.diff(g.pop("audit_before", {}), self.audit_state(model))
+        if after:
+            audit.record("update", model, before=before, after=after)
 
     def on_model_delete(self, model):
-        audit.record("delete", model, before=audit.snapshot(model))
+        audit.record("delete", model, before=self.audit_state(model))
 
 
 class ReadOnlyModelView(PortalModelView):
@@ -168,6 +174,11 @@ def labelled(labels: dict[str, str]):
         return labels.get(value, value)
 
     return format_code
+
+
+def choice_filter(column, label, labels: dict) -> FilterEqual:
+    """A filter on a coded column, offering the codes by their labels."""
+    return FilterEqual(column, label, options=lambda: choices(labels))
 
 
 def joined(attribute: str):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.validators import Email, Optional
 
-from portal.admin.base import PortalModelView, labelled
+from portal.admin.base import PortalModelView, choice_filter, labelled
 from portal.extensions import db
 from portal.labels import RECIPIENT_STATES, choices
 from portal.models import Dispatch, Recipient
@@ -105,7 +105,7 @@ class RecipientView(PortalModelView):
     ]
     column_filters = [
         DispatchFilter(Recipient.dispatch_id, _l("Dispatch")),
-        FilterEqual(Recipient.state, _l("State"), options=choices(RECIPIENT_STATES)),
+        choice_filter(Recipient.state, _l("State"), RECIPIENT_STATES),
     ]
     column_formatters = {
         "state": labelled(RECIPIENT_STATES),

@@ -7,14 +7,16 @@ import json
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from portal.admin.base import ReadOnlyModelView, labelled
+from portal.admin.base import ReadOnlyModelView, choice_filter, labelled
 from portal.labels import (
     AUDIT_ACTIONS,
     INBOUND_STATUSES,
     MAIL_KINDS,
+    OBJECT_TYPES,
     OUTBOUND_KINDS,
     OUTBOUND_STATES,
 )
+from portal.models import AuditEvent, InboundMessage, OutboundMessage
 
 
 def _as_json(view, context, model, name):
@@ -63,7 +65,11 @@ class InboundMessageView(ReadOnlyModelView):
         "body_text": _l("Text of the email"),
     }
     column_searchable_list = ["from_address", "subject"]
-    column_filters = ["status", "kind", "received_at"]
+    column_filters = [
+        choice_filter(InboundMessage.status, _l("Status"), INBOUND_STATUSES),
+        choice_filter(InboundMessage.kind, _l("Kind"), MAIL_KINDS),
+        "received_at",
+    ]
     column_default_sort = ("received_at", True)
     column_formatters = {"kind": labelled(MAIL_KINDS), "status": labelled(INBOUND_STATUSES)}
     column_formatters_detail = column_formatters
@@ -102,7 +108,10 @@ class OutboundMessageView(ReadOnlyModelView):
         "body_text": _l("Text of the email"),
     }
     column_searchable_list = ["to_addresses", "subject"]
-    column_filters = ["state", "kind"]
+    column_filters = [
+        choice_filter(OutboundMessage.state, _l("State"), OUTBOUND_STATES),
+        choice_filter(OutboundMessage.kind, _l("Kind"), OUTBOUND_KINDS),
+    ]
     column_default_sort = ("created_at", True)
     column_formatters = {"kind": labelled(OUTBOUND_KINDS), "state": labelled(OUTBOUND_STATES)}
     column_formatters_detail = column_formatters
@@ -123,11 +132,20 @@ class AuditEventView(ReadOnlyModelView):
         "after": _l("After"),
     }
     column_searchable_list = ["actor", "summary"]
-    column_filters = ["action", "object_type", "actor", "at"]
+    column_filters = [
+        choice_filter(AuditEvent.action, _l("Action"), AUDIT_ACTIONS),
+        choice_filter(AuditEvent.object_type, _l("Kind of record"), OBJECT_TYPES),
+        "actor",
+        "at",
+    ]
     column_default_sort = ("at", True)
-    column_formatters = {"action": labelled(AUDIT_ACTIONS)}
+    column_formatters = {
+        "action": labelled(AUDIT_ACTIONS),
+        "object_type": labelled(OBJECT_TYPES),
+    }
     column_formatters_detail = {
         "action": labelled(AUDIT_ACTIONS),
+        "object_type": labelled(OBJECT_TYPES),
         "before": _as_json,
         "after": _as_json,
     }

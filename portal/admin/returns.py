@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.admin.base import PortalModelView, joined, labelled
+from portal.admin.base import PortalModelView, choice_filter, joined, labelled
 from portal.labels import PLATFORMS, SUBMISSION_STATUSES, choices
+from portal.models import Site, Submission
 
 
 class SubmissionView(PortalModelView):
@@ -50,7 +51,11 @@ class SubmissionView(PortalModelView):
         "warning_count",
     ]
     column_default_sort = ("received_at", True)
-    column_filters = ["dispatch.number", "status", "is_current"]
+    column_filters = [
+        "dispatch.number",
+        choice_filter(Submission.status, _l("Status"), SUBMISSION_STATUSES),
+        "is_current",
+    ]
     column_formatters = {"status": labelled(SUBMISSION_STATUSES)}
     column_formatters_detail = {"status": labelled(SUBMISSION_STATUSES), "sites": joined("name")}
     column_details_list = column_list + ["read_error", "review_note", "reviewed_at", "sites"]
@@ -80,7 +85,7 @@ class SiteView(PortalModelView):
     }
     column_searchable_list = ["name_folded", "url_normalized"]
     column_sortable_list = ["name", "platform", "url", "agency"]
-    column_filters = ["platform"]
+    column_filters = [choice_filter(Site.platform, _l("Kind"), PLATFORMS)]
     column_formatters = {"platform": labelled(PLATFORMS), "findings": joined("code")}
     column_formatters_detail = column_formatters
     form_columns = [

@@ -8,7 +8,7 @@ from wtforms import TextAreaField
 from portal.admin.base import PortalModelView, joined, raise_as_validation
 from portal.emails import split_addresses
 from portal.errors import InvalidInput
-from portal.services.units import set_unit_emails
+from portal.services.units import set_unit_emails, unit_audit_state
 
 
 def _valid_addresses(form, field) -> None:
@@ -79,6 +79,9 @@ class UnitView(PortalModelView):
         )
     }
     form_args = {"code": {"label": _l("Code")}, "name": {"label": _l("Unit name")}}
+
+    def audit_state(self, model) -> dict:
+        return unit_audit_state(model)
 
     def on_form_prefill(self, form, id):
         unit = self.get_one(id)

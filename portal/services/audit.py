@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import hashlib
 
 from flask import has_request_context
 from flask_login import current_user
@@ -34,36 +35,25 @@ def jsonable(value: object) -> object:
 
 
 def snapshot(obj: object) -> dict[str, object]:
-    """Every column of obj (masked and skipped ones aside), for a create or a delete."""
+    """Every column of obj, readable; secrets only as a digest (enough to see a change)."""
     mapper = inspect(obj).mapper
-    return {
-        attr.key: "***" if attr.key in MASKED else jsonable(getattr(obj, attr.key))
-        for attr in mapper.column_attrs
-        if attr.key not in SKIPPED
-    }
-
-
-def pending_changes(obj: object) -> tuple[dict[str, object], dict[str, object]]:
-    """(before, after) of the attributes changed on obj and not yet flushed."""
-    before: dict[str, object] = {}
-    after: dict[str, object] = {}
-    state = inspect(obj)
-    for attr in state.attrs:
+    state = {}
+    for attr in mapper.column_attrs:
         if attr.key in SKIPPED:
             continue
-        history = attr.history
-        if not history.has_changes():
-            continue
-        old = list(history.deleted) + list(history.unchanged)
-        new = list(history.added) + list(history.unchanged)
+        value = getattr(obj, attr.key)
         if attr.key in MASKED:
-            before[attr.key], after[attr.key] = "***", "*** (changed)"
-        elif attr.key in state.mapper.relationships:
-            before[attr.key], after[attr.key] = jsonable(old), jsonable(new)
-        else:
-            before[attr.key] = jsonable(old[0] if old else None)
-            after[attr.key] = jsonable(new[0] if new else None)
-    return before, after
+            value = hashlib.sha256(str(value).encode()).hexdigest()[:12]
+        state[attr.key] = jsonable(value)
+    return state
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    """(before, after) restricted to what changed; secrets shown as stars."""
+    changed = [key for key in after if before.get(key) != after.get(key)]
+    old = {key: "***" if key in MASKED else before.get(key) for key in changed}
+    new = {key: "*** (changed)" if key in MASKED else after.get(key) for key in changed}
+    return old, new
 
 
 def current_actor() -> tuple[int | None, str]:

@@ -18,7 +18,7 @@ from portal.errors import InvalidInput, PortalError
 from portal.extensions import db
 from portal.models import Unit
 from portal.services import audit
-from portal.services.units import set_unit_emails
+from portal.services.units import set_unit_emails, unit_audit_state
 
 # Header names accepted for each column, compared after folding (English or Vietnamese).
 COLUMNS = {
@@ -138,24 +138,36 @@ def import_units(
     report = ImportReport()
     valid = _check_lines(lines, report)
     units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
-    changed: dict[str, tuple[str, dict]] = {}
-    for item in progress(valid):
-        _upsert(item, units, changed)
-    for item in valid:
-        _set_parent(item, units, changed)
-    for code, (action, before) in changed.items():
-        unit = units[code]
-        db.session.flush()
-        after = audit.snapshot(unit) | {"emails": unit.email_list}
-        audit.record(action, unit, before=before or None, after=after, actor="import-units")
-    report.created = sum(1 for action, _b in changed.values() if action == "create")
-    report.updated = len(changed) - report.created
-    report.unchanged = len(valid) - len(changed)
+    before = {
+        item.code: unit_audit_state(units[item.code]) for item, _a in valid if item.code in units
+    }
+    for item, addresses in progress(valid):
+        _upsert(item, addresses, units)
+    for item, _addresses in valid:
+        units[item.code].parent = units.get(item.parent_code) if item.parent_code else None
+    db.session.flush()
+    for item, _addresses in valid:
+        _audit_line(units[item.code], before.get(item.code), report)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
     return report
+
+
+def _audit_line(unit: Unit, before: dict | None, report: ImportReport) -> None:
+    """Record what the import did to unit, and count it."""
+    after = unit_audit_state(unit)
+    if before is None:
+        audit.record("create", unit, after=after, actor="import-units")
+        report.created += 1
+        return
+    old, new = audit.diff(before, after)
+    if new:
+        audit.record("update", unit, before=old, after=new, actor="import-units")
+        report.updated += 1
+    else:
+        report.unchanged += 1
 
 
 def _check_lines(lines: list[UnitLine], report: ImportReport) -> list[tuple[UnitLine, list[str]]]:
@@ -194,34 +206,15 @@ def _check_line(item: UnitLine, seen: set[str]) -> list[str]:
     return split_addresses(item.emails)
 
 
-def _upsert(
-    entry: tuple[UnitLine, list[str]], units: dict[str, Unit], changed: dict[str, tuple[str, dict]]
-) -> None:
-    item, addresses = entry
+def _upsert(item: UnitLine, addresses: list[str], units: dict[str, Unit]) -> None:
+    """The unit of this line, created if new, with the line's name, kind and addresses."""
     unit = units.get(item.code)
     if unit is None:
         unit = Unit(code=item.code, name=item.name, kind=item.kind, is_active=True)
         db.session.add(unit)
         units[item.code] = unit
-        changed[item.code] = ("create", {})
-    before = audit.snapshot(unit) | {"emails": unit.email_list}
     if unit.name != item.name:
         unit.name = item.name
     if item.kind and unit.kind != item.kind:
         unit.kind = item.kind
     set_unit_emails(unit, addresses)
-    after = audit.snapshot(unit) | {"emails": unit.email_list}
-    if before != after and item.code not in changed:
-        changed[item.code] = ("update", before)
-
-
-def _set_parent(
-    entry: tuple[UnitLine, list[str]], units: dict[str, Unit], changed: dict[str, tuple[str, dict]]
-) -> None:
-    item, _addresses = entry
-    unit = units[item.code]
-    parent = units.get(item.parent_code) if item.parent_code else None
-    if unit.parent is not parent:
-        if item.code not in changed:
-            changed[item.code] = ("update", audit.snapshot(unit) | {"emails": unit.email_list})
-        unit.parent = parent

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from portal.models import Unit, UnitEmail
+from portal.services import audit
+
+
+def unit_audit_state(unit: Unit) -> dict[str, object]:
+    """What the audit trail records of a unit: its columns and its addresses."""
+    return audit.snapshot(unit) | {"emails": unit.email_list}
 
 
 def set_unit_emails(unit: Unit, addresses: list[str]) -> None:
