@@ -30,7 +30,7 @@ system-deps:
 demo: venv
 	$(FLASK) db upgrade
 	$(FLASK) load-demo
-	@echo "Serving the admin on http://$(HOST):$(PORT)/admin (Ctrl+C to stop)"
+	@echo "Serving the admin on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv system-deps

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from portal.errors import PortalError
 from portal.labels import ROLES
@@ -47,12 +48,16 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(
+            _("Password"), hide_input=True, confirmation_prompt=_("Repeat the password")
+        )
     try:
         user = create(email, password, role=role, name=name)
     except PortalError as exc:
         _fail(exc)
-    click.echo(f"Created {user.email} ({user.role}).")
+    click.echo(
+        _("Created the account %(email)s (%(role)s).", email=user.email, role=ROLES[user.role])
+    )
 
 
 @click.command("import-units")
@@ -68,7 +73,7 @@ def import_units(path: Path, dry_run: bool) -> None:
         lines = read_unit_lines(path)
     except PortalError as exc:
         _fail(exc)
-    with click.progressbar(length=len(lines), label="Units", file=sys.stderr) as bar:
+    with click.progressbar(length=len(lines), label=_("Units"), file=sys.stderr) as bar:
 
         def advance(items):
             for item in items:
@@ -78,11 +83,16 @@ def import_units(path: Path, dry_run: bool) -> None:
         report = run_import(lines, progress=advance, dry_run=dry_run)
     for line, message in report.errors:
         click.echo(f"{path.name}:{line}: {message}", err=True)
-    prefix = "(dry run) " if dry_run else ""
-    click.echo(
-        f"{prefix}{report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(report.errors)} lines with errors."
+    prefix = _("(dry run, nothing saved) ") if dry_run else ""
+    summary = _(
+        "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+        "%(errors)d lines with errors.",
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        errors=len(report.errors),
     )
+    click.echo(prefix + summary)
     if report.errors:
         sys.exit(1)
 
@@ -119,7 +129,13 @@ def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream
         )
     except PortalError as exc:
         _fail(exc)
-    click.echo(f"Added {dispatch.number} with {len(dispatch.recipients)} units on its roster.")
+    click.echo(
+        _(
+            "Added dispatch %(number)s with %(count)d units on its roster.",
+            number=dispatch.number,
+            count=len(dispatch.recipients),
+        )
+    )
 
 
 @click.command("load-demo")
@@ -130,6 +146,6 @@ def load_demo(admin_email: str) -> None:
     from portal.demo import load_demo as load
 
     password = load(admin_email)
-    click.echo("Demo data ready.")
-    click.echo(f"  Log in at http://127.0.0.1:5000/login as {admin_email}")
-    click.echo(f"  password: {password}")
+    click.echo(_("Demo data ready."))
+    click.echo(_("  Log in at http://127.0.0.1:5000/login as %(email)s", email=admin_email))
+    click.echo(_("  password: %(password)s", password=password))

@@ -77,6 +77,12 @@ AUDIT_ACTIONS = {
     "import": _l("Imported"),
 }
 
+# Actors that are not a member of staff (those are shown by their email address).
+ACTORS = {
+    "system": _l("System"),
+    "import-units": _l("Import of units (command line)"),
+}
+
 # The kinds of record the audit trail names (by model class).
 OBJECT_TYPES = {
     "Unit": _l("Unit"),

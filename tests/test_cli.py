@@ -28,7 +28,7 @@ def units_by_code(app) -> dict[str, tuple[str, str | None, list[str]]]:
 def test_import_units_from_xlsx_creates_units_with_parents_and_emails(app):
     result = run(app, "import-units", str(DATA / "units.xlsx"))
     assert result.exit_code == 0, result.output
-    assert "5 created, 0 updated, 0 unchanged, 0 lines with errors" in result.output
+    assert "Thêm mới 5, cập nhật 0, giữ nguyên 0, 0 dòng có lỗi." in result.output
     units = units_by_code(app)
     assert units["CS01"] == ("Đoàn xã Vĩnh Hải", "NHAI", ["doanxavinhhai@ninhthuan.example"])
     assert units["NHAI"][2] == [
@@ -46,7 +46,7 @@ def test_a_second_import_changes_nothing(app):
         events = db.session.scalar(select(func.count(AuditEvent.id)))
     result = run(app, "import-units", str(DATA / "units.xlsx"))
     assert result.exit_code == 0
-    assert "0 created, 0 updated, 5 unchanged" in result.output
+    assert "Thêm mới 0, cập nhật 0, giữ nguyên 5" in result.output
     assert units_by_code(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEvent.id))) == events
@@ -60,7 +60,7 @@ def test_a_changed_line_updates_its_unit_and_is_audited(app, tmp_path):
         encoding="utf-8",
     )
     result = run(app, "import-units", str(changed))
-    assert "0 created, 1 updated, 0 unchanged" in result.output
+    assert "Thêm mới 0, cập nhật 1, giữ nguyên 0" in result.output
     assert units_by_code(app)["BACAI"][2] == ["moi.bacai@ninhthuan.example"]
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
@@ -78,7 +78,7 @@ def test_bad_lines_are_reported_by_line_and_not_imported(app):
     assert "units_bad.csv:6: Chưa có tên đơn vị." in out
     assert "units_bad.csv:7: Mã “NH” xuất hiện hai lần trong tệp." in out
     assert "units_bad.csv:8: Không có đơn vị cấp trên mang mã “YY”." in out
-    assert "2 created, 0 updated, 0 unchanged, 5 lines with errors" in out
+    assert "Thêm mới 2, cập nhật 0, giữ nguyên 0, 5 dòng có lỗi." in out
     assert set(units_by_code(app)) == {"TD", "NH"}
     assert units_by_code(app)["NH"][2] == [
         "ninhhai@ninhthuan.example",
@@ -88,7 +88,7 @@ def test_bad_lines_are_reported_by_line_and_not_imported(app):
 
 def test_dry_run_reports_and_changes_nothing(app):
     result = run(app, "import-units", "--dry-run", str(DATA / "units.xlsx"))
-    assert "(dry run) 5 created" in result.output
+    assert "(chạy thử, không lưu gì) Thêm mới 5" in result.output
     assert units_by_code(app) == {}
 
 
@@ -147,7 +147,7 @@ def test_add_dispatch_puts_every_active_unit_on_its_roster(app):
         "TuyenGiao@Example.org",
     )
     assert result.exit_code == 0, result.output
-    assert "with 5 units" in result.output
+    assert "gửi tới 5 đơn vị" in result.output
     with app.app_context():
         dispatch = db.session.scalar(select(Dispatch))
         assert dispatch.deadline == dt.date(2018, 6, 27)

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from portal.admin.base import ReadOnlyModelView, choice_filter, labelled
 from portal.labels import (
+    ACTORS,
     AUDIT_ACTIONS,
     INBOUND_STATUSES,
     MAIL_KINDS,
@@ -142,8 +143,10 @@ class AuditEventView(ReadOnlyModelView):
     column_formatters = {
         "action": labelled(AUDIT_ACTIONS),
         "object_type": labelled(OBJECT_TYPES),
+        "actor": labelled(ACTORS),
     }
     column_formatters_detail = {
+        "actor": labelled(ACTORS),
         "action": labelled(AUDIT_ACTIONS),
         "object_type": labelled(OBJECT_TYPES),
         "before": _as_json,
