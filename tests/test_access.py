@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Unit
+from portal.models import Dispatch, Unit
 
 # Values for the URL converters of admin rules (e.g. /admin/unit/export/<export_type>/).
 ARGUMENT_VALUES = {"export_type": "csv", "filename": "x", "path": "x", "id": "1"}
@@ -112,3 +112,27 @@ def test_an_editor_creates_a_unit_only_with_the_token(app, client, as_role):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Unit.name)) == "Huyện Đoàn Ninh Hải"
+
+
+def test_dispatch_dates_are_typed_dd_mm_yyyy(app, client, as_role):
+    token = as_role("editor")
+    response = client.post(
+        "/admin/dispatch/new/",
+        data={
+            "csrf_token": token,
+            "number": "422-CV/TĐTN-TG",
+            "subject": "V/v tiếp cận thông tin",
+            "issued_on": "20/06/2018",
+            "deadline": "27/06/2018",
+            "is_open": "y",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        dispatch = db.session.scalar(select(Dispatch))
+        assert (dispatch.issued_on.isoformat(), dispatch.deadline.isoformat()) == (
+            "2018-06-20",
+            "2018-06-27",
+        )
+    edit = client.get(f"/admin/dispatch/edit/?id={dispatch.id}").text
+    assert 'value="20/06/2018"' in edit

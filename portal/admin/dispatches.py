@@ -14,6 +14,9 @@ from portal.labels import RECIPIENT_STATES, choices
 from portal.models import Dispatch, Recipient
 from portal.services.dispatches import roster_counts
 
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_WIDGET = {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"}
+
 DISPATCH_LABELS = {
     "number": _l("Number"),
     "subject": _l("Subject"),
@@ -78,7 +81,16 @@ class DispatchView(PortalModelView):
         "is_open",
         "note",
     ]
-    form_args = {"upstream_email": {"validators": [Optional(), Email()]}}
+    # Dates are typed and shown as staff write them: dd/mm/yyyy.
+    form_args = {
+        "upstream_email": {"validators": [Optional(), Email()]},
+        "issued_on": {"format": DATE_FORMATS},
+        "deadline": {"format": DATE_FORMATS},
+    }
+    form_widget_args = {
+        "issued_on": DATE_WIDGET,
+        "deadline": DATE_WIDGET,
+    }
     # The roster is large; it has its own screen (Recipient), linked from each dispatch.
     folded_search = False
 
