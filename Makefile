@@ -29,7 +29,7 @@ system-deps:
 
 demo: venv
 	$(FLASK) db upgrade
-	$(FLASK) load-demo
+	$(FLASK) load-demo --url http://$(HOST):$(PORT)
 	@echo "Serving the admin on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -50,7 +50,7 @@ format: venv
 # the new entries in portal/translations/vi/LC_MESSAGES/messages.po (a test checks).
 messages: venv
 	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o /tmp/portal-messages.pot . >/dev/null
-	$(BIN)/pybabel update --no-fuzzy-matching -w 100 -i /tmp/portal-messages.pot \
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 -i /tmp/portal-messages.pot \
 	  -d portal/translations -D messages -l vi
 
 clean:

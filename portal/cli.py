@@ -140,12 +140,18 @@ def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream
 
 @click.command("load-demo")
 @click.option("--admin-email", default="admin@example.org", show_default=True)
+@click.option(
+    "--url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the admin will be served (printed with the login).",
+)
 @with_appcontext
-def load_demo(admin_email: str) -> None:
+def load_demo(admin_email: str, url: str) -> None:
     """Load the demo data (Ninh Thuận roster, the two seed dispatches, an admin); idempotent."""
     from portal.demo import load_demo as load
 
     password = load(admin_email)
     click.echo(_("Demo data ready."))
-    click.echo(_("  Log in at http://127.0.0.1:5000/login as %(email)s", email=admin_email))
+    click.echo(_("  Log in at %(url)s/login as %(email)s", url=url.rstrip("/"), email=admin_email))
     click.echo(_("  password: %(password)s", password=password))
