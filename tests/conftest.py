@@ -116,11 +116,11 @@ def csrf_token(html: str) -> str:
     return next(group for group in found.groups() if group)
 
 
-def login(client, email: str, password: str = PASSWORD):
-    page = client.get("/login")
-    return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page.text)}
-    )
+def login(client, email: str, password: str = PASSWORD, url: str = "/login", **kwargs):
+    """POST the login form (with the token of a freshly fetched login page)."""
+    page = client.get("/login", **kwargs)
+    data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+    return client.post(url, data=data, **kwargs)
 
 
 @pytest.fixture

@@ -254,3 +254,11 @@ def test_invalid_unit_addresses_are_refused_in_vietnamese(client, as_role):
     )
     assert page.status_code == 200
     assert "không phải là địa chỉ email hợp lệ" in page.text
+
+
+def test_form_validation_messages_are_vietnamese(client, as_role):
+    token = as_role("editor")
+    page = client.post("/admin/dispatch/new/", data={"csrf_token": token, "subject": "V/v"})
+    assert page.status_code == 200
+    assert "Trường này là bắt buộc." in page.text
+    assert "This field is required." not in page.text
