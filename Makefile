@@ -19,12 +19,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-# PostgreSQL 15's server binaries, for the tests (the test set-up starts a private server).
+# System packages the tests use: PostgreSQL 15's server binaries and Dovecot (each test run
+# starts private servers on 127.0.0.1). Installed with apt when missing.
+SYSTEM_PACKAGES := $(if $(wildcard /usr/lib/postgresql/15/bin/initdb),,postgresql-15) \
+                   $(if $(wildcard /usr/sbin/dovecot),,dovecot-imapd)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 system-deps:
-	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ] && ! command -v initdb >/dev/null; then \
-	  echo "Installing PostgreSQL 15 (needed by the tests)"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15; \
-	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15; fi; \
+	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
+	  echo "Installing $(strip $(SYSTEM_PACKAGES)) (needed by the tests)"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
 	fi
 
 demo: venv

@@ -16,7 +16,9 @@ from portal.labels import ROLES
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_user, import_units, add_dispatch, load_demo):
+    from portal.mailin_cli import mailin
+
+    for command in (create_user, import_units, add_dispatch, load_demo, mailin):
         app.cli.add_command(command)
 
 

@@ -19,6 +19,14 @@ DEFAULTS: dict[str, object] = {
     "IMAP_PASSWORD": "",
     "IMAP_SECURITY": "ssl",
     "IMAP_FOLDER": "INBOX",
+    "IMAP_OAUTH2_TOKEN": "",
+    "IMAP_TIMEOUT": 60,
+    "IMAP_POLL_SECONDS": 60,
+    # Where handled mail goes: a folder such as "Đã xử lý" (created when missing), or empty
+    # to leave it in place flagged \Seen. Mail is never deleted.
+    "IMAP_PROCESSED_FOLDER": "",
+    # Messages above this size are recorded (headers only) and their sender told, not fetched.
+    "MAILIN_MAX_BYTES": 25 * 1024 * 1024,
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -26,6 +34,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_DEFAULT_SENDER": "",
+    # The domain of the Message-IDs we write; mail coming back with one is our own.
+    "MAIL_MESSAGE_ID_DOMAIN": "",
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     # Failed logins allowed per address, and per client IP (an office shares one), per window.

@@ -16,6 +16,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Role
 from portal.services.users import create_user
+from tests.support import dovecot as dovecot_server
 from tests.support import postgres
 
 ENGINES = [e.strip() for e in os.environ.get("PORTAL_TEST_ENGINES", "sqlite,postgresql").split(",")]
@@ -45,6 +46,14 @@ def migrate_database(url: str) -> None:
 @pytest.fixture(scope="session")
 def pg_server():
     server = postgres.server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real Dovecot IMAP server on 127.0.0.1 for the whole run."""
+    server = dovecot_server.start()
     yield server
     server.stop()
 
@@ -81,10 +90,16 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def extra_config() -> dict:
+    """More configuration for the app of a test module (the mailbox, say)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, extra_config):
     """The app on a fresh database. No app context is held open: each request gets its own,
     as in production; tests that touch the database directly open one (`with app.app_context()`)."""
-    app = create_app(app_config(database_url))
+    app = create_app(app_config(database_url, **extra_config))
     yield app
     with app.app_context():
         db.engine.dispose()

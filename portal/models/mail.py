@@ -57,7 +57,9 @@ class InboundMessage(db.Model):
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     uid: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[str] = mapped_column(String(998), index=True, default="")
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Unique: the same bytes delivered twice are one message. Empty for a message too
+    # large to download (its bytes were never seen).
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
     raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     from_address: Mapped[str] = mapped_column(String(254), index=True, default="")
@@ -70,6 +72,9 @@ class InboundMessage(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=InboundStatus.NEW, index=True)
     error: Mapped[str] = mapped_column(Text, default="")
     body_text: Mapped[str] = deferred(mapped_column(Text, default=""))
+    problems: Mapped[str] = mapped_column(Text, default="")
+    forwarded_from: Mapped[str] = mapped_column(String(254), default="")
+    related_outbound_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_message.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
 
@@ -81,6 +86,20 @@ class InboundMessage(db.Model):
 
     def __str__(self) -> str:
         return self.subject or self.message_id or f"#{self.id}"
+
+
+class MailboxState(db.Model):
+    """The poller's ledger: the last UID handled in a folder, for one UIDVALIDITY."""
+
+    __tablename__ = "mailbox_state"
+    __table_args__ = (UniqueConstraint("mailbox", "folder", "uidvalidity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(254))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Attachment(db.Model):

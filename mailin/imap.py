@@ -1,0 +1,146 @@
+"""An IMAP session on the Propaganda mailbox: new UIDs only, fetched without marking read."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+log = logging.getLogger(__name__)
+
+SECURITY_CHOICES = ("ssl", "starttls", "none")
+
+
+class MailboxError(Exception):
+    """The mailbox could not be reached or refused what was asked."""
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    user: str
+    password: str = ""
+    oauth2_token: str = ""  # XOAUTH2 access token (Gmail, Microsoft) instead of a password
+    security: str = "ssl"
+    folder: str = "INBOX"
+    processed_folder: str = ""  # move handled mail here; empty: flag it \Seen instead
+    timeout: float = 60.0
+    batch_size: int = 25
+    max_bytes: int = 25 * 1024 * 1024  # larger messages are recorded, not downloaded
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message as the server holds it: raw bytes, or only headers when too large."""
+
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    size: int
+    raw: bytes | None  # None when above max_bytes
+    header_bytes: bytes = b""
+
+
+class ImapSession:
+    """A logged-in connection with IMAP_FOLDER selected."""
+
+    def __init__(self, settings: ImapSettings) -> None:
+        if settings.security not in SECURITY_CHOICES:
+            raise MailboxError(f"IMAP_SECURITY must be one of {SECURITY_CHOICES}")
+        self.settings = settings
+        self.uidvalidity = 0
+        try:
+            self.client = self._connect()
+            self._login()
+            self.select()
+        except (IMAPClientError, OSError) as exc:
+            raise MailboxError(f"{settings.host}:{settings.port}: {exc}") from exc
+
+    def _connect(self) -> IMAPClient:
+        settings = self.settings
+        context = ssl.create_default_context()
+        client = IMAPClient(
+            settings.host,
+            port=settings.port,
+            ssl=settings.security == "ssl",
+            ssl_context=context,
+            timeout=settings.timeout,
+        )
+        if settings.security == "starttls":
+            client.starttls(context)
+        return client
+
+    def _login(self) -> None:
+        settings = self.settings
+        if settings.oauth2_token:
+            self.client.oauth2_login(settings.user, settings.oauth2_token)
+        else:
+            self.client.login(settings.user, settings.password)
+
+    def select(self) -> int:
+        """Select the folder (any name: imapclient encodes modified UTF-7); its UIDVALIDITY."""
+        info = self.client.select_folder(self.settings.folder)
+        self.uidvalidity = int(info[b"UIDVALIDITY"])
+        return self.uidvalidity
+
+    @property
+    def can_idle(self) -> bool:
+        return self.client.has_capability("IDLE")
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above last_uid, ascending. ("n:*" also answers the highest UID when none is
+        above n, hence the filter; explicit lists everywhere else: imapclient 4 refuses "1:*".)"""
+        found = self.client.search(["UID", f"{last_uid + 1}:*"])
+        return sorted(uid for uid in found if uid > last_uid)
+
+    def fetch(self, uids: list[int]) -> Iterator[Fetched]:
+        """The messages, in UID order, in batches; bodies with BODY.PEEK[] (nothing marked read)."""
+        settings = self.settings
+        for start in range(0, len(uids), settings.batch_size):
+            batch = uids[start : start + settings.batch_size]
+            sizes = {
+                uid: data[b"RFC822.SIZE"]
+                for uid, data in self.client.fetch(batch, ["RFC822.SIZE"]).items()
+            }
+            small = [uid for uid in batch if sizes.get(uid, 0) <= settings.max_bytes]
+            bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            large = [uid for uid in batch if uid in sizes and uid not in small]
+            headers = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+            for uid in batch:
+                if uid not in sizes:
+                    continue  # expunged meanwhile
+                yield Fetched(
+                    mailbox=settings.user,
+                    folder=settings.folder,
+                    uidvalidity=self.uidvalidity,
+                    uid=uid,
+                    size=sizes[uid],
+                    raw=bodies.get(uid, {}).get(b"BODY[]"),
+                    header_bytes=headers.get(uid, {}).get(b"BODY[HEADER]", b""),
+                )
+
+    def mark_done(self, uid: int) -> None:
+        """Flag the message \\Seen, or move it to the processed folder; never delete it."""
+        target = self.settings.processed_folder
+        if not target:
+            self.client.add_flags([uid], [b"\\Seen"])
+            return
+        if not self.client.folder_exists(target):
+            self.client.create_folder(target)
+        if self.client.has_capability("MOVE"):
+            self.client.move([uid], target)
+        else:  # without MOVE a copy is made and the original flagged read, not deleted
+            self.client.copy([uid], target)
+            self.client.add_flags([uid], [b"\\Seen"])
+
+    def close(self) -> None:
+        try:
+            self.client.logout()
+        except (IMAPClientError, OSError):
+            pass

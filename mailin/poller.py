@@ -1,0 +1,101 @@
+"""The poller: one pass hands every new message to the app; the loop repeats it until stopped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from imapclient.exceptions import IMAPClientError
+
+from mailin.imap import Fetched, ImapSession, MailboxError
+
+log = logging.getLogger(__name__)
+
+IDLE_MAX_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE before servers drop it at 29 minutes
+IDLE_CHECK_SECONDS = 5  # how often a waiting IDLE looks at the stop flag
+MAX_BACKOFF_SECONDS = 300
+
+
+class Ledger(Protocol):
+    """Where the poller remembers the last UID handled per (mailbox, folder, UIDVALIDITY)."""
+
+    def last_uid(self, mailbox: str, folder: str, uidvalidity: int) -> int: ...
+
+    def advance(self, fetched: Fetched) -> None: ...
+
+
+def poll_once(session: ImapSession, ledger: Ledger, handle: Callable[[Fetched], None]) -> int:
+    """Hand each new message to `handle`, then mark it done; return how many were handled."""
+    settings = session.settings
+    last = ledger.last_uid(settings.user, settings.folder, session.uidvalidity)
+    done = 0
+    for fetched in session.fetch(session.uids_after(last)):
+        handle(fetched)  # stores and commits; raises only if the store itself failed
+        session.mark_done(fetched.uid)  # after the commit: a crash here means a re-fetch
+        ledger.advance(fetched)  # only then: the store's keys make a re-fetch harmless
+        done += 1
+    return done
+
+
+class Poller:
+    """Runs passes until `stop` is set: IDLE when the server has it, else a fixed interval;
+    reconnects with growing delays when the server goes away."""
+
+    def __init__(
+        self,
+        open_session: Callable[[], ImapSession],
+        ledger: Ledger,
+        handle: Callable[[Fetched], None],
+        poll_seconds: float = 60,
+        after_pass: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.open_session = open_session
+        self.ledger = ledger
+        self.handle = handle
+        self.poll_seconds = poll_seconds
+        self.after_pass = after_pass
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        backoff = 1.0
+        while not self.stop.is_set():
+            try:
+                session = self.open_session()
+            except MailboxError as exc:
+                log.warning("mailbox unreachable (%s); retrying in %.0f s", exc, backoff)
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            backoff = 1.0
+            try:
+                self._serve(session)
+            except (IMAPClientError, OSError) as exc:
+                log.warning("connection lost (%s); reconnecting", exc)
+                self.stop.wait(backoff)
+            finally:
+                session.close()
+
+    def _serve(self, session: ImapSession) -> None:
+        while not self.stop.is_set():
+            handled = poll_once(session, self.ledger, self.handle)
+            if handled:
+                log.info("handled %d new messages", handled)
+            self.after_pass()
+            if session.can_idle:
+                self._idle(session)
+            else:
+                self.stop.wait(self.poll_seconds)
+
+    def _idle(self, session: ImapSession) -> None:
+        """Wait in IDLE for new mail, the stop flag, or IDLE_MAX_SECONDS."""
+        session.client.idle()
+        try:
+            deadline = time.monotonic() + IDLE_MAX_SECONDS
+            while not self.stop.is_set() and time.monotonic() < deadline:
+                if session.client.idle_check(timeout=IDLE_CHECK_SECONDS):
+                    return
+        finally:
+            session.client.idle_done()

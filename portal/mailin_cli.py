@@ -1,0 +1,59 @@
+"""`flask --app wsgi mailin ...`: the poller and replay."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.models import InboundMessage, InboundStatus
+
+mailin = AppGroup("mailin", help="Read the Propaganda mailbox.")
+
+
+@mailin.command("poll")
+@click.option("--once", is_flag=True, help="One pass, then exit (cron, tests).")
+def poll(once: bool) -> None:
+    """Store and process new mail; runs until SIGTERM or Ctrl+C unless --once."""
+    from portal.services.mailbox import imap_settings, mailbox_lock, make_poller, poll_one_pass
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()
+    try:
+        with mailbox_lock(app, imap_settings()):
+            if once:
+                click.echo(f"{poll_one_pass()} new messages.")
+                return
+            poller = make_poller()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: poller.stop.set())
+            poller.run()
+    except PortalError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@mailin.command("replay")
+@click.option("--dry-run", is_flag=True, help="Print what would change, change nothing.")
+@click.option("--id", "ids", multiple=True, type=int, help="Only these messages.")
+def replay(dry_run: bool, ids: tuple[int, ...]) -> None:
+    """Run stored messages through the current classification, matching and reader."""
+    from portal.services.intake import process_stored
+
+    query = select(InboundMessage.id, InboundMessage.status).order_by(InboundMessage.id)
+    if ids:
+        query = query.where(InboundMessage.id.in_(ids))
+    changed = 0
+    for message_id, before in db.session.execute(query).all():
+        if before in (InboundStatus.TOO_LARGE, InboundStatus.DUPLICATE):
+            continue
+        outcome = process_stored(message_id, dry_run=dry_run)
+        if outcome.status != before:
+            changed += 1
+            click.echo(f"#{message_id}: {before} -> {outcome.status} {outcome.detail}")
+    click.echo(f"{changed} messages {'would change' if dry_run else 'changed'}.")

@@ -1,0 +1,227 @@
+"""Intake: store every message from the mailbox exactly once, then work out what it is.
+
+Storing and processing are separate steps with separate commits: the raw bytes are safe
+in the database before anything else is tried, and a message whose processing fails
+keeps its error and a state staff see. The raw message and its attachments are kept in
+the database (deferred columns), so one backup holds everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mailin.imap import Fetched
+from mailin.machine import machine_reason
+from mailin.message import ParsedMessage, parse_message
+from portal.extensions import db
+from portal.models import Attachment, InboundMessage, InboundStatus, OutboundMessage
+from portal.services.matching import match_dispatch, match_unit
+from portal.services.returns import record_return
+from portal.services.toolarge import queue_too_large_notice
+
+log = logging.getLogger(__name__)
+
+# Statuses that processing (and replay) leaves alone: nothing to read, or kept for staff.
+NOT_PROCESSED = {InboundStatus.TOO_LARGE, InboundStatus.DUPLICATE}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    unit_id: int | None = None
+    dispatch_id: int | None = None
+    detail: str = ""
+
+
+def handle_fetched(fetched: Fetched) -> None:
+    """The poller's handler: store the message (committed), then process it."""
+    message_id = store_fetched(fetched)
+    if message_id is not None:
+        process_stored(message_id)
+
+
+def store_fetched(fetched: Fetched) -> int | None:
+    """Commit the message and its attachments; None when it is already stored.
+
+    Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
+    (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
+    racing on one message meet the unique keys: the loser rolls back and skips it.
+    """
+    location = dict(
+        mailbox=fetched.mailbox,
+        folder=fetched.folder,
+        uidvalidity=fetched.uidvalidity,
+        uid=fetched.uid,
+    )
+    if db.session.scalar(select(InboundMessage.id).filter_by(**location)):
+        return None
+    if fetched.raw is None:
+        message = _too_large(fetched, location)
+    else:
+        sha256 = hashlib.sha256(fetched.raw).hexdigest()
+        if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
+            return None
+        message = _parsed_message(fetched.raw, sha256, location)
+    db.session.add(message)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    if message.status == InboundStatus.TOO_LARGE:
+        queue_too_large_notice(message)
+    return message.id
+
+
+def _parsed_message(raw: bytes, sha256: str, location: dict) -> InboundMessage:
+    message = InboundMessage(
+        sha256=sha256, size=len(raw), raw=raw, status=InboundStatus.NEW, **location
+    )
+    try:
+        parsed = parse_message(raw)
+    except Exception as exc:  # a parser bug must not lose the message: keep it, say why
+        log.exception("cannot parse message %s", location)
+        message.status = InboundStatus.FAILED
+        message.error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.message_id = synthetic_message_id(sha256)
+        return message
+    _copy_headers(message, parsed)
+    message.message_id = parsed.message_id or synthetic_message_id(sha256)
+    message.attachments = [
+        Attachment(
+            filename=a.filename,
+            content_type=a.content_type[:255],
+            size=len(a.content),
+            sha256=a.sha256,
+            content=a.content,
+            status="pending",
+        )
+        for a in parsed.attachments
+    ]
+    if parsed.message_id and _same_id_other_bytes(parsed.message_id):
+        message.status = InboundStatus.DUPLICATE
+        message.error = "Another message with this Message-ID and different content is stored."
+    return message
+
+
+def _too_large(fetched: Fetched, location: dict) -> InboundMessage:
+    message = InboundMessage(
+        size=fetched.size, raw=None, sha256=None, status=InboundStatus.TOO_LARGE, **location
+    )
+    _copy_headers(message, parse_message(fetched.header_bytes or b""))
+    message.message_id = message.message_id or (
+        f"<too-large.{fetched.uidvalidity}.{fetched.uid}@synthetic.invalid>"
+    )
+    message.error = f"{fetched.size} bytes: above the limit, not downloaded."
+    return message
+
+
+def _copy_headers(message: InboundMessage, parsed: ParsedMessage) -> None:
+    message.message_id = parsed.message_id
+    message.subject = parsed.subject
+    message.from_address = parsed.sender.address
+    message.from_name = parsed.sender.name[:255]
+    message.sent_at = parsed.sent_at
+    message.body_text = parsed.text[:200_000]
+    message.problems = "; ".join(filter(None, [parsed.sender.problem, *parsed.problems]))
+
+
+def synthetic_message_id(sha256: str) -> str:
+    """A stable Message-ID for a message that came without one."""
+    return f"<{sha256[:40]}@synthetic.invalid>"
+
+
+def _same_id_other_bytes(message_id: str) -> bool:
+    return (
+        db.session.scalar(select(InboundMessage.id).where(InboundMessage.message_id == message_id))
+        is not None
+    )
+
+
+def process_stored(message_id: int, dry_run: bool = False) -> Outcome:
+    """Classify, match and record one stored message; on failure keep it with its error."""
+    message = db.session.get(InboundMessage, message_id)
+    if message.status in NOT_PROCESSED or message.raw is None:
+        return Outcome(message.status)
+    try:
+        outcome = _process(message, parse_message(message.raw))
+    except Exception as exc:  # the next message must still be processed
+        log.exception("cannot process message %s", message_id)
+        db.session.rollback()
+        message = db.session.get(InboundMessage, message_id)
+        message.status = InboundStatus.FAILED
+        message.error = f"{type(exc).__name__}: {exc}"[:2000]
+        outcome = Outcome(InboundStatus.FAILED, detail=message.error)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return outcome
+
+
+def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
+    reason = machine_reason(parsed, *own_identity())
+    if reason:
+        message.kind, message.machine_reason = "machine", reason
+        message.status = InboundStatus.IGNORED
+        message.related_outbound_id = _bounced_outbound(parsed)
+        return Outcome(message.status, detail=reason)
+    message.kind, message.machine_reason = "person", ""
+    dispatch, dispatch_route = match_dispatch(parsed)
+    unit, unit_route = match_unit(parsed)
+    message.dispatch_id = dispatch.id if dispatch else None
+    message.unit_id = unit.id if unit else None
+    message.forwarded_from = ", ".join(parsed.forwarded_senders)[:254]
+    if not (unit and dispatch):
+        message.status = InboundStatus.TRIAGE
+        message.error = ""
+        return Outcome(
+            message.status,
+            message.unit_id,
+            message.dispatch_id,
+            f"unit: {unit_route or 'unknown'}; dispatch: {dispatch_route or 'unknown'}",
+        )
+    record_return(message, unit, dispatch, parsed)
+    message.status, message.error = InboundStatus.PROCESSED, ""
+    return Outcome(message.status, unit.id, dispatch.id, f"{unit_route}; {dispatch_route}")
+
+
+def own_identity() -> tuple[frozenset[str], frozenset[str]]:
+    """(our Message-ID domains, our addresses), from the configuration."""
+    config = current_app.config
+    addresses = {
+        a.strip().lower()
+        for a in (
+            config["IMAP_USER"],
+            config["MAIL_USERNAME"],
+            _address_of(config["MAIL_DEFAULT_SENDER"]),
+        )
+        if a
+    }
+    addresses = {a for a in addresses if "@" in a}
+    domains = {config["MAIL_MESSAGE_ID_DOMAIN"].lower()} - {""}
+    return frozenset(domains), frozenset(addresses)
+
+
+def _address_of(sender: object) -> str:
+    if isinstance(sender, tuple):
+        return sender[1]
+    text = str(sender or "")
+    return text.rsplit("<", 1)[-1].rstrip(">") if "<" in text else text
+
+
+def _bounced_outbound(parsed: ParsedMessage) -> int | None:
+    """The outbound message a delivery report is about, when its Message-ID is ours."""
+    for reported in parsed.reported_message_ids:
+        found = db.session.scalar(
+            select(OutboundMessage.id).where(OutboundMessage.message_id == reported)
+        )
+        if found:
+            return found
+    return None

@@ -1,0 +1,105 @@
+"""The Propaganda mailbox, as the app configures it: settings, ledger, lock, poller."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mailin.imap import Fetched, ImapSession, ImapSettings
+from mailin.poller import Poller, poll_once
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.models import MailboxState
+from portal.services.intake import handle_fetched
+
+log = logging.getLogger(__name__)
+
+
+class MailboxBusy(PortalError):
+    """Another poller holds this mailbox."""
+
+
+def imap_settings() -> ImapSettings:
+    config = current_app.config
+    if not config["IMAP_HOST"]:
+        raise PortalError("IMAP_HOST is not set: see README.md, Configuration.")
+    return ImapSettings(
+        host=config["IMAP_HOST"],
+        port=config["IMAP_PORT"],
+        user=config["IMAP_USER"],
+        password=config["IMAP_PASSWORD"],
+        oauth2_token=config["IMAP_OAUTH2_TOKEN"],
+        security=config["IMAP_SECURITY"],
+        folder=config["IMAP_FOLDER"],
+        processed_folder=config["IMAP_PROCESSED_FOLDER"],
+        timeout=config["IMAP_TIMEOUT"],
+        max_bytes=config["MAILIN_MAX_BYTES"],
+    )
+
+
+class DatabaseLedger:
+    """The last UID handled per (mailbox, folder, UIDVALIDITY), in the mailbox_state table."""
+
+    def last_uid(self, mailbox: str, folder: str, uidvalidity: int) -> int:
+        return (
+            db.session.scalar(
+                select(MailboxState.last_uid).filter_by(
+                    mailbox=mailbox, folder=folder, uidvalidity=uidvalidity
+                )
+            )
+            or 0
+        )
+
+    def advance(self, fetched: Fetched) -> None:
+        key = dict(mailbox=fetched.mailbox, folder=fetched.folder, uidvalidity=fetched.uidvalidity)
+        state = db.session.scalar(select(MailboxState).filter_by(**key))
+        if state is None:
+            state = MailboxState(last_uid=0, **key)
+            db.session.add(state)
+        state.last_uid = max(state.last_uid, fetched.uid)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another poller created the row first: theirs will do
+            db.session.rollback()
+
+
+@contextmanager
+def mailbox_lock(app: Flask, settings: ImapSettings):
+    """Hold the one lock per mailbox and folder on this machine, or raise MailboxBusy."""
+    name = hashlib.sha256(f"{settings.host}|{settings.user}|{settings.folder}".encode())
+    path = Path(app.instance_path) / f"mailin-{name.hexdigest()[:16]}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise MailboxBusy(
+                f"another poller is reading {settings.user}/{settings.folder}"
+            ) from exc
+        yield
+
+
+def poll_one_pass() -> int:
+    """Open the mailbox, handle what is new, close; how many messages were handled."""
+    session = ImapSession(imap_settings())
+    try:
+        return poll_once(session, DatabaseLedger(), handle_fetched)
+    finally:
+        session.close()
+
+
+def make_poller() -> Poller:
+    settings = imap_settings()
+    return Poller(
+        lambda: ImapSession(settings),
+        DatabaseLedger(),
+        handle_fetched,
+        poll_seconds=current_app.config["IMAP_POLL_SECONDS"],
+    )

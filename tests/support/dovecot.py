@@ -1,0 +1,147 @@
+"""A private Dovecot IMAP server on 127.0.0.1, for the tests and the demo.
+
+Everything lives in one directory: configuration, Maildirs, logs, runtime sockets. No TLS,
+plain-text login allowed (loopback only). As root, Dovecot refuses to store mail as uid 0,
+so mail belongs to `nobody` (65534) and the directory is made accessible to it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MAIL_UID = 65534
+USER = "tuyengiao@ninhthuan.example"
+PASSWORD = "mat-khau-thu-nghiem"
+
+CONFIG = """
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+mail_uid = {uid}
+mail_gid = {gid}
+first_valid_uid = 0
+mail_privileged_group =
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 50
+}}
+namespace inbox {{
+  inbox = yes
+  separator = .
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    root: Path
+    host: str
+    port: int
+    user: str = USER
+    password: str = PASSWORD
+
+    def stop(self) -> None:
+        pid_file = self.root / "run" / "master.pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+            for _ in range(50):
+                if not pid_file.exists():
+                    break
+                time.sleep(0.1)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"Dovecot did not listen on 127.0.0.1:{port}")
+
+
+def start(root: Path | None = None, port: int | None = None) -> Dovecot:
+    """Start a Dovecot with one user (USER/PASSWORD) whose mail lives under root."""
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not os.path.exists(binary):
+        raise RuntimeError("Dovecot is not installed: `make test` installs dovecot-imapd.")
+    root = Path(root or tempfile.mkdtemp(prefix="portal-imap-"))
+    port = port or _free_port()
+    for sub in ("run", "state", "mail", "home"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    is_root = os.geteuid() == 0
+    uid, gid = (MAIL_UID, MAIL_UID) if is_root else (os.getuid(), os.getgid())
+    if is_root:
+        root.chmod(0o755)
+        for sub in ("mail", "home"):
+            os.chown(root / sub, uid, gid)
+    user = os.environ.get("USER") or "root"
+    config = CONFIG.format(
+        root=root,
+        port=port,
+        uid=uid,
+        gid=gid,
+        login_user="dovenull" if is_root else user,
+        internal_user="dovecot" if is_root else user,
+        internal_group="dovecot" if is_root else user,
+    )
+    (root / "dovecot.conf").write_text(config)
+    (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    # Dovecot forks into the background: its output goes to a file, not to a pipe that
+    # the daemon would keep open.
+    with open(root / "start.log", "wb") as log:
+        result = subprocess.run(
+            [binary, "-c", str(root / "dovecot.conf")],
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    if result.returncode != 0:
+        raise RuntimeError("Dovecot did not start: " + (root / "start.log").read_text())
+    _wait_for(port)
+    return Dovecot(root=root, host="127.0.0.1", port=port)

@@ -1,0 +1,426 @@
+"""The poller against a real Dovecot: every message stored once, whatever happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from imapclient import IMAPClient
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    Dispatch,
+    InboundMessage,
+    InboundStatus,
+    MailboxState,
+    OutboundMessage,
+    Recipient,
+    RecipientState,
+    Submission,
+    Unit,
+    UnitEmail,
+)
+from portal.services import intake
+from portal.services.mailbox import poll_one_pass
+from tests.support.mails import form_attachment, make_mail
+from tests.test_mailin_machine import MACHINE_MAIL
+
+NINH_HAI = "huyendoan.ninhhai@ninhthuan.example"
+
+
+@pytest.fixture
+def folder(dovecot) -> str:
+    """A folder of its own for each test (a Vietnamese name, as real mailboxes have)."""
+    name = f"Báo cáo {uuid.uuid4().hex[:8]}"
+    with imap(dovecot) as client:
+        client.create_folder(name)
+    return name
+
+
+@pytest.fixture
+def extra_config(dovecot, folder) -> dict:
+    return {
+        "IMAP_HOST": dovecot.host,
+        "IMAP_PORT": dovecot.port,
+        "IMAP_USER": dovecot.user,
+        "IMAP_PASSWORD": dovecot.password,
+        "IMAP_SECURITY": "none",
+        "IMAP_FOLDER": folder,
+        "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example",
+    }
+
+
+def imap(dovecot) -> IMAPClient:
+    client = IMAPClient(dovecot.host, port=dovecot.port, ssl=False, timeout=30)
+    client.login(dovecot.user, dovecot.password)
+    return client
+
+
+def append(dovecot, folder: str, *messages: bytes) -> None:
+    with imap(dovecot) as client:
+        for message in messages:
+            client.append(folder, message)
+
+
+def poll(app) -> int:
+    with app.app_context():
+        return poll_one_pass()
+
+
+def count(app, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(InboundMessage.id)).where(*where))
+
+
+def seed_roster(app, open_dispatches: int = 1) -> None:
+    """Two units with addresses and dispatch 422 (and more open dispatches if asked)."""
+    with app.app_context():
+        ninh_hai = Unit(code="NHAI", name="Huyện Đoàn Ninh Hải")
+        ninh_hai.emails = [UnitEmail(address=NINH_HAI)]
+        ninh_son = Unit(code="NSON", name="Huyện Đoàn Ninh Sơn")
+        ninh_son.emails = [UnitEmail(address="huyendoan.ninhson@ninhthuan.example")]
+        dispatches = [
+            Dispatch(
+                number="422-CV/TĐTN-TG",
+                subject="V/v tiếp cận thông tin",
+                issued_on=dt.date(2018, 6, 20),
+                deadline=dt.date(2018, 6, 27),
+                message_id="<cv422@tinhdoan.ninhthuan.example>",
+            )
+        ]
+        dispatches += [
+            Dispatch(
+                number=f"{15 + n}-CV/ĐK",
+                subject="V/v khác",
+                issued_on=dt.date(2021, 10, 27),
+                deadline=dt.date(2021, 11, 10),
+            )
+            for n in range(open_dispatches - 1)
+        ]
+        for dispatch in dispatches:
+            dispatch.recipients = [Recipient(unit=ninh_hai), Recipient(unit=ninh_son)]
+        db.session.add_all(dispatches)
+        db.session.commit()
+
+
+def test_a_pass_over_200_messages_stores_200_and_a_second_pass_nothing(app, dovecot, folder):
+    append(dovecot, folder, *[make_mail(subject=f"Báo cáo {n}") for n in range(200)])
+    assert poll(app) == 200
+    assert count(app) == 200
+    assert poll(app) == 0
+    assert count(app) == 200
+    with imap(dovecot) as client:
+        client.select_folder(folder, readonly=True)
+        assert len(client.search(["UNSEEN"])) == 0  # handled mail is flagged \Seen
+        assert len(client.search(["ALL"])) == 200  # and never deleted
+
+
+def test_fetching_marks_nothing_read_before_it_is_stored(app, dovecot, folder, monkeypatch):
+    append(dovecot, folder, make_mail(), make_mail())
+
+    def fail_store(fetched):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr("portal.services.mailbox.handle_fetched", fail_store)
+    with pytest.raises(RuntimeError):
+        poll(app)
+    with imap(dovecot) as client:
+        client.select_folder(folder, readonly=True)
+        assert len(client.search(["UNSEEN"])) == 2
+
+
+def test_the_same_bytes_appended_twice_make_one_message(app, dovecot, folder):
+    message = make_mail(attachments=[form_attachment()])
+    append(dovecot, folder, message, message)
+    poll(app)
+    assert count(app) == 1
+
+
+def test_same_message_id_other_content_is_kept_and_flagged(app, dovecot, folder):
+    seed_roster(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(message_id="<same@ninhthuan.example>", body="một"),
+        make_mail(message_id="<same@ninhthuan.example>", body="hai"),
+    )
+    poll(app)
+    with app.app_context():
+        statuses = db.session.scalars(select(InboundMessage.status).order_by(InboundMessage.id))
+        assert list(statuses) == [InboundStatus.PROCESSED, InboundStatus.DUPLICATE]
+        assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
+def test_a_message_without_message_id_gets_a_stable_synthetic_one(app, dovecot, folder):
+    append(dovecot, folder, b"From: a@doan.example\r\nSubject: x\r\n\r\nkhong co message-id\r\n")
+    poll(app)
+    with app.app_context():
+        stored = db.session.scalar(select(InboundMessage.message_id))
+    assert stored.endswith("@synthetic.invalid>")
+
+
+def test_a_uidvalidity_change_rereads_without_duplicating(app, dovecot, folder):
+    messages = [make_mail(subject=f"Báo cáo {n}") for n in range(5)]
+    append(dovecot, folder, *messages)
+    poll(app)
+    with imap(dovecot) as client:
+        client.delete_folder(folder)
+        client.create_folder(folder)
+    append(dovecot, folder, *messages, make_mail(subject="mới"))
+    poll(app)
+    assert count(app) == 6
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MailboxState.id))) == 2
+
+
+def test_handled_mail_moves_to_a_vietnamese_folder(app, dovecot, folder):
+    app.config["IMAP_PROCESSED_FOLDER"] = f"Đã xử lý {folder[-8:]}"
+    append(dovecot, folder, make_mail(), make_mail(subject="khác"))
+    assert poll(app) == 2
+    with imap(dovecot) as client:
+        assert client.select_folder(folder)[b"EXISTS"] == 0
+        assert client.select_folder(f"Đã xử lý {folder[-8:]}")[b"EXISTS"] == 2
+
+
+def test_a_message_that_breaks_the_parser_is_kept_and_the_rest_go_on(
+    app, dovecot, folder, monkeypatch
+):
+    real_parse = intake.parse_message
+
+    def fragile_parse(raw: bytes):
+        if b"BREAKS-THE-PARSER" in raw:
+            raise ValueError("parser bug")
+        return real_parse(raw)
+
+    monkeypatch.setattr(intake, "parse_message", fragile_parse)
+    append(
+        dovecot,
+        folder,
+        make_mail(subject="một"),
+        make_mail(body="BREAKS-THE-PARSER"),
+        make_mail(subject="ba"),
+    )
+    assert poll(app) == 3
+    with app.app_context():
+        broken = db.session.scalar(
+            select(InboundMessage).where(InboundMessage.status == InboundStatus.FAILED)
+        )
+        assert "parser bug" in broken.error and b"BREAKS-THE-PARSER" in broken.raw
+    assert count(app, InboundMessage.status != InboundStatus.FAILED) == 2
+
+
+def test_a_message_above_the_limit_is_recorded_not_downloaded_and_sender_told_once(
+    app, dovecot, folder
+):
+    app.config["MAILIN_MAX_BYTES"] = 50_000
+    big = make_mail(
+        subject="=?utf-8?q?=E1=BA=A2nh=0D=0ABcc:_x@evil.example?=",
+        attachments=[("scan.pdf", os.urandom(80_000), "application/pdf")],
+        message_id="<big@ninhthuan.example>",
+    )
+    append(dovecot, folder, big)
+    poll(app)
+    with app.app_context():
+        stored = db.session.scalar(select(InboundMessage))
+        assert stored.status == InboundStatus.TOO_LARGE and stored.raw is None
+        assert stored.from_address == NINH_HAI and stored.size > 80_000
+        (notice,) = db.session.scalars(select(OutboundMessage)).all()
+        assert notice.to_addresses == NINH_HAI
+        assert notice.headers["In-Reply-To"] == "<big@ninhthuan.example>"
+        assert all(
+            "\n" not in v and "\r" not in v for v in [notice.subject, *notice.headers.values()]
+        )
+    assert poll(app) == 0
+
+
+def test_machine_mail_is_stored_classified_and_never_a_return(app, dovecot, folder):
+    seed_roster(app)
+    append(dovecot, folder, *[make_mail(**MACHINE_MAIL[kind]) for kind in sorted(MACHINE_MAIL)])
+    poll(app)
+    with app.app_context():
+        stored = db.session.scalars(select(InboundMessage)).all()
+        assert len(stored) == len(MACHINE_MAIL)
+        assert {m.kind for m in stored} == {"machine"}
+        assert all(m.machine_reason for m in stored)
+        assert db.session.scalar(select(func.count(Submission.id))) == 0
+        assert db.session.scalar(select(func.count(OutboundMessage.id))) == 0
+
+
+def test_a_bounce_of_our_message_is_linked_to_it(app, dovecot, folder):
+    with app.app_context():
+        db.session.add(
+            OutboundMessage(subject="Re: Báo cáo", message_id="<ack.7@portal.ninhthuan.example>")
+        )
+        db.session.commit()
+    raw = make_mail(
+        sender="MAILER-DAEMON@mx.example",
+        subject="Undelivered",
+        body="Message-ID: <ack.7@portal.ninhthuan.example>",
+    )
+    raw = raw.replace(b"Content-Type: text/plain", b"Content-Type: text/rfc822-headers", 1)
+    append(dovecot, folder, raw)
+    poll(app)
+    with app.app_context():
+        bounce = db.session.scalar(select(InboundMessage))
+        assert bounce.kind == "machine" and bounce.related_outbound_id == 1
+
+
+def processed(app) -> list[tuple[str, str | None, str | None]]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(InboundMessage.status, Unit.code, Dispatch.number)
+            .outerjoin(Unit, InboundMessage.unit_id == Unit.id)
+            .outerjoin(Dispatch, InboundMessage.dispatch_id == Dispatch.id)
+            .order_by(InboundMessage.id)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_matching_by_thread_subject_and_address(app, dovecot, folder):
+    seed_roster(app, open_dispatches=2)
+    append(
+        dovecot,
+        folder,
+        make_mail(
+            subject="Re: báo cáo", headers={"In-Reply-To": "<cv422@tinhdoan.ninhthuan.example>"}
+        ),
+        make_mail(sender="HuyenDoan.NinhSon@NinhThuan.Example", subject="Báo cáo CV 422"),
+        make_mail(subject="Báo cáo"),
+    )
+    poll(app)
+    assert processed(app) == [
+        ("processed", "NHAI", "422-CV/TĐTN-TG"),
+        ("processed", "NSON", "422-CV/TĐTN-TG"),
+        ("triage", "NHAI", None),
+    ]
+
+
+def test_the_only_open_dispatch_is_assumed(app, dovecot, folder):
+    seed_roster(app, open_dispatches=1)
+    append(dovecot, folder, make_mail(subject="Gửi Ban Tuyên giáo"))
+    poll(app)
+    assert processed(app) == [("processed", "NHAI", "422-CV/TĐTN-TG")]
+
+
+def test_unknown_and_untrusted_senders_go_to_triage(app, dovecot, folder):
+    seed_roster(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(sender="ai-do@gmail.example"),
+        make_mail(sender=f"{NINH_HAI} <attacker@evil.example>"),
+        make_mail(sender="Ninh Hai <huyendoan.ninhhai@ninhthuan.example.evil.example>"),
+    )
+    poll(app)
+    assert processed(app) == [("triage", None, "422-CV/TĐTN-TG")] * 3
+
+
+def test_a_return_forwarded_by_staff_is_matched_to_its_unit(app, dovecot, folder, users):
+    seed_roster(app)
+    forwarded = (
+        "Xem báo cáo.\n\n---------- Forwarded message ---------\n"
+        f"From: Huyện Đoàn Ninh Hải <{NINH_HAI}>\nSubject: Báo cáo 422\n"
+    )
+    append(
+        dovecot,
+        folder,
+        make_mail(sender="editor@example.org", body=forwarded),
+        make_mail(sender="stranger@gmail.example", body=forwarded),
+    )
+    poll(app)
+    assert processed(app) == [
+        ("processed", "NHAI", "422-CV/TĐTN-TG"),
+        ("triage", None, "422-CV/TĐTN-TG"),
+    ]
+
+
+def test_a_later_return_supersedes_the_earlier_and_history_is_kept(app, dovecot, folder):
+    seed_roster(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(attachments=[form_attachment()]),
+        make_mail(subject="Báo cáo 422 (bổ sung)", attachments=[form_attachment("v2.xlsx")]),
+    )
+    poll(app)
+    with app.app_context():
+        versions = db.session.execute(
+            select(Submission.version, Submission.is_current, Submission.status).order_by(
+                Submission.version
+            )
+        ).all()
+        assert [tuple(v) for v in versions] == [(1, False, "not_read"), (2, True, "not_read")]
+        recipient = db.session.scalar(select(Recipient).join(Unit).where(Unit.code == "NHAI"))
+        assert recipient.state == RecipientState.RECEIVED and recipient.last_return_at
+
+
+def test_replay_changes_nothing_when_nothing_changed_and_rematches_triage(app, dovecot, folder):
+    append(dovecot, folder, make_mail())
+    poll(app)
+    assert processed(app) == [("triage", None, None)]
+    seed_roster(app)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["mailin", "replay", "--dry-run"])
+    assert "triage -> processed" in dry.output
+    assert processed(app) == [("triage", None, None)]
+    runner.invoke(args=["mailin", "replay"])
+    assert processed(app) == [("processed", "NHAI", "422-CV/TĐTN-TG")]
+    again = runner.invoke(args=["mailin", "replay"])
+    assert again.output.strip().endswith("0 messages changed.")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
+def test_a_poller_killed_mid_batch_loses_and_duplicates_nothing(
+    app, dovecot, folder, database_url, tmp_path
+):
+    append(
+        dovecot,
+        folder,
+        *[make_mail(subject=f"Báo cáo {n}", attachments=[form_attachment()]) for n in range(200)],
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "test",
+        "IMAP_HOST": dovecot.host,
+        "IMAP_PORT": str(dovecot.port),
+        "IMAP_USER": dovecot.user,
+        "IMAP_PASSWORD": dovecot.password,
+        "IMAP_SECURITY": "none",
+        "IMAP_FOLDER": folder,
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "mailin", "poll", "--once"]
+    poller = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while count(app) < 30 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    poller.send_signal(signal.SIGKILL)
+    poller.wait()
+    stored_at_kill = count(app)
+    assert 0 < stored_at_kill < 200, "the kill did not land in the middle of the batch"
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert count(app) == 200
+    with app.app_context():
+        subjects = db.session.scalars(select(InboundMessage.subject)).all()
+    assert sorted(subjects) == sorted(f"Báo cáo {n}" for n in range(200))
+
+
+def test_two_pollers_cannot_run_on_one_mailbox(app):
+    from portal.services.mailbox import MailboxBusy, imap_settings, mailbox_lock
+
+    with app.app_context():
+        settings = imap_settings()
+        with mailbox_lock(app, settings), pytest.raises(MailboxBusy), mailbox_lock(app, settings):
+            pass
