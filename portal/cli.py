@@ -72,17 +72,18 @@ def import_units(path: Path, dry_run: bool) -> None:
     from portal.services.unit_import import read_unit_lines
 
     try:
-        lines = read_unit_lines(path)
+        unit_file = read_unit_lines(path)
     except PortalError as exc:
         _fail(exc)
-    with click.progressbar(length=len(lines), label=_("Units"), file=sys.stderr) as bar:
+    with click.progressbar(length=len(unit_file.lines), label=_("Units"),
+                           file=sys.stderr) as bar:
 
         def advance(items):
             for item in items:
                 yield item
                 bar.update(1)
 
-        report = run_import(lines, progress=advance, dry_run=dry_run)
+        report = run_import(unit_file, progress=advance, dry_run=dry_run)
     for line, message in report.errors:
         click.echo(f"{path.name}:{line}: {message}", err=True)
     prefix = _("(dry run, nothing saved) ") if dry_run else ""

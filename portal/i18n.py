@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask_admin.babel as admin_babel
 from babel.messages.mofile import write_mo
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 CATALOG_DIR = Path(__file__).parent / "translations"
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DATE_PATTERN = "dd/MM/yyyy"
 DATETIME_PATTERN = "dd/MM/yyyy HH:mm"
 

@@ -262,3 +262,17 @@ def test_form_validation_messages_are_vietnamese(client, as_role):
     assert page.status_code == 200
     assert "Trường này là bắt buộc." in page.text
     assert "This field is required." not in page.text
+
+
+def test_time_filters_read_what_staff_type_as_vietnam_time(app, client, as_role):
+    with app.app_context():
+        db.session.add(AuditEvent(action="update", object_type="Unit", summary="buổi tối",
+                                  at=dt.datetime(2026, 11, 21, 18, 30, tzinfo=dt.UTC)))
+        db.session.commit()
+    as_role("viewer")
+    # The "When" filters come after action (0), kind (1) and the 7 text filters on actor.
+    filters = {"greater": 11, "smaller": 12}
+    after = client.get(f"/admin/auditevent/?flt0_{filters['greater']}=2026-11-22+01:00:00")
+    before = client.get(f"/admin/auditevent/?flt0_{filters['smaller']}=2026-11-22+01:00:00")
+    assert after.status_code == before.status_code == 200
+    assert "buổi tối" in after.text and "buổi tối" not in before.text

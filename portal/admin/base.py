@@ -21,7 +21,7 @@ from mailin.text import fold
 from portal import csrf
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.i18n import show_date, show_datetime
+from portal.i18n import VIETNAM, show_date, show_datetime
 from portal.labels import choices
 from portal.services import audit
 
@@ -79,8 +79,30 @@ FORMATTERS = dict(DEFAULT_FORMATTERS)
 FORMATTERS.update({dt.date: _time_formatter, dt.datetime: _time_formatter, bool: _bool_formatter})
 
 
+def _as_utc(value):
+    """What staff typed (Vietnam time, no zone) as the UTC instant the database holds."""
+    if isinstance(value, list):
+        return [_as_utc(v) for v in value]
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=VIETNAM).astimezone(dt.UTC)
+    return value
+
+
+def _in_vietnam_time(filter_class):
+    """filter_class reading its value as Vietnam time (timestamps are stored in UTC)."""
+
+    class VietnamTimeFilter(filter_class):
+        def clean(self, value):
+            return _as_utc(super().clean(value))
+
+    VietnamTimeFilter.__name__ = filter_class.__name__
+    return VietnamTimeFilter
+
+
 class PortalFilterConverter(FilterConverter):
     """Flask-Admin's filters, also for our UTC timestamp column type."""
+
+    datetime_filters = tuple(_in_vietnam_time(f) for f in FilterConverter.datetime_filters)
 
     @convert("utcdatetime")
     def conv_utc_datetime(self, column, name, **kwargs):

@@ -50,6 +50,14 @@ class UnitLine:
 
 
 @dataclass
+class UnitFile:
+    """The lines of a file and the columns it has: a column it lacks is left untouched."""
+
+    lines: list[UnitLine]
+    columns: frozenset[str]
+
+
+@dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
@@ -57,7 +65,7 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_unit_lines(path: Path) -> list[UnitLine]:
+def read_unit_lines(path: Path) -> UnitFile:
     """The lines of an xlsx/xls/ods or csv file whose first row names the columns."""
     rows = _read_rows(path)
     if not rows:
@@ -68,7 +76,7 @@ def read_unit_lines(path: Path) -> list[UnitLine]:
         values = {key: _cell(row, index) for key, index in columns.items()}
         if any(values.values()):
             lines.append(UnitLine(line=number, **values))
-    return lines
+    return UnitFile(lines=lines, columns=frozenset(columns))
 
 
 def _read_rows(path: Path) -> list[list[object]]:
@@ -128,23 +136,25 @@ def _cell(row: list[object], index: int) -> str:
 
 
 def import_units(
-    lines: list[UnitLine], progress: Callable[[Iterable], Iterable] = iter, dry_run: bool = False
+    unit_file: UnitFile, progress: Callable[[Iterable], Iterable] = iter, dry_run: bool = False
 ) -> ImportReport:
     """Create or update a unit per valid line (by code); bad lines are reported, not imported.
 
-    Parents may come later in the file than their children, so parents are set in a
-    second pass, once every valid line is known. Nothing is committed when dry_run.
+    Only the columns the file has are changed. Parents may come later in the file than
+    their children, so parents are set in a second pass, once every valid line is known.
+    Nothing is committed when dry_run.
     """
     report = ImportReport()
-    valid = _check_lines(lines, report)
     units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    valid = _check_lines(unit_file, units, report)
     before = {
         item.code: unit_audit_state(units[item.code]) for item, _a in valid if item.code in units
     }
     for item, addresses in progress(valid):
-        _upsert(item, addresses, units)
-    for item, _addresses in valid:
-        units[item.code].parent = units.get(item.parent_code) if item.parent_code else None
+        _upsert(item, addresses, units, unit_file.columns)
+    if "parent_code" in unit_file.columns:
+        for item, _addresses in valid:
+            units[item.code].parent = units.get(item.parent_code) if item.parent_code else None
     db.session.flush()
     for item, _addresses in valid:
         _audit_line(units[item.code], before.get(item.code), report)
@@ -170,12 +180,13 @@ def _audit_line(unit: Unit, before: dict | None, report: ImportReport) -> None:
         report.unchanged += 1
 
 
-def _check_lines(lines: list[UnitLine], report: ImportReport) -> list[tuple[UnitLine, list[str]]]:
+def _check_lines(
+    unit_file: UnitFile, units: dict[str, Unit], report: ImportReport
+) -> list[tuple[UnitLine, list[str]]]:
     """The lines that can be imported, with their checked addresses; errors go to report."""
-    known_codes = set(db.session.scalars(select(Unit.code)))
     seen: set[str] = set()
     valid = []
-    for item in lines:
+    for item in unit_file.lines:
         try:
             addresses = _check_line(item, seen)
         except PortalError as exc:
@@ -183,15 +194,39 @@ def _check_lines(lines: list[UnitLine], report: ImportReport) -> list[tuple[Unit
             continue
         seen.add(item.code)
         valid.append((item, addresses))
-    good_codes = known_codes | seen
-    for item, addresses in list(valid):
-        if item.parent_code and item.parent_code not in good_codes:
-            report.errors.append(
-                (item.line, _("Unknown parent unit code “%(code)s”.", code=item.parent_code))
-            )
-            valid.remove((item, addresses))
+    if "parent_code" in unit_file.columns:
+        valid = _check_parents(valid, units, report)
     report.errors.sort()
     return valid
+
+
+def _check_parents(valid, units: dict[str, Unit], report: ImportReport):
+    """Drop lines whose parent is unknown or would make the hierarchy a loop."""
+    parents = {code: unit.parent.code if unit.parent else "" for code, unit in units.items()}
+    parents |= {item.code: item.parent_code for item, _a in valid}
+    kept = []
+    for item, addresses in valid:
+        if item.parent_code and item.parent_code not in parents:
+            message = _("Unknown parent unit code “%(code)s”.", code=item.parent_code)
+        elif _loops(item.code, parents):
+            message = _("Parent “%(code)s” would make the hierarchy a loop.", code=item.parent_code)
+        else:
+            kept.append((item, addresses))
+            continue
+        report.errors.append((item.line, message))
+    return kept
+
+
+def _loops(code: str, parents: dict[str, str]) -> bool:
+    """Whether walking up from code comes back to it."""
+    seen = {code}
+    current = parents.get(code, "")
+    while current:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current, "")
+    return False
 
 
 def _check_line(item: UnitLine, seen: set[str]) -> list[str]:
@@ -203,11 +238,22 @@ def _check_line(item: UnitLine, seen: set[str]) -> list[str]:
         raise InvalidInput(_("The code “%(code)s” appears twice in the file.", code=item.code))
     if item.parent_code == item.code:
         raise InvalidInput(_("A unit cannot be its own parent."))
+    for value, limit in ((item.code, 50), (item.name, 255), (item.kind, 100)):
+        if len(value) > limit:
+            raise InvalidInput(
+                _(
+                    "“%(value)s…” is longer than %(limit)d characters.",
+                    value=value[:30],
+                    limit=limit,
+                )
+            )
     return split_addresses(item.emails)
 
 
-def _upsert(item: UnitLine, addresses: list[str], units: dict[str, Unit]) -> None:
-    """The unit of this line, created if new, with the line's name, kind and addresses."""
+def _upsert(
+    item: UnitLine, addresses: list[str], units: dict[str, Unit], columns: frozenset[str]
+) -> None:
+    """The unit of this line, created if new, with the line's values for the file's columns."""
     unit = units.get(item.code)
     if unit is None:
         unit = Unit(code=item.code, name=item.name, kind=item.kind, is_active=True)
@@ -215,6 +261,7 @@ def _upsert(item: UnitLine, addresses: list[str], units: dict[str, Unit]) -> Non
         units[item.code] = unit
     if unit.name != item.name:
         unit.name = item.name
-    if item.kind and unit.kind != item.kind:
+    if "kind" in columns and unit.kind != item.kind:
         unit.kind = item.kind
-    set_unit_emails(unit, addresses)
+    if "emails" in columns:
+        set_unit_emails(unit, addresses)
