@@ -50,9 +50,13 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The active user of this session, unless their password changed since it began."""
+    user_id, _dot, fingerprint = session_id.partition(".")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.is_active else None
+    if user is None or not user.is_active or user.password_fingerprint != fingerprint:
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str:

@@ -75,8 +75,7 @@ def import_units(path: Path, dry_run: bool) -> None:
         unit_file = read_unit_lines(path)
     except PortalError as exc:
         _fail(exc)
-    with click.progressbar(length=len(unit_file.lines), label=_("Units"),
-                           file=sys.stderr) as bar:
+    with click.progressbar(length=len(unit_file.lines), label=_("Units"), file=sys.stderr) as bar:
 
         def advance(items):
             for item in items:

@@ -18,12 +18,9 @@ def normalize_address(text: str) -> str:
     try:
         checked = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as exc:
+        # email-validator explains in English only: the address is what staff need.
         raise InvalidInput(
-            _(
-                "“%(address)s” is not a valid email address (%(reason)s).",
-                address=candidate,
-                reason=str(exc),
-            )
+            _("“%(address)s” is not a valid email address.", address=candidate)
         ) from exc
     return checked.normalized.lower()
 

@@ -236,19 +236,25 @@ def test_a_file_with_fewer_columns_leaves_the_others_alone(app, tmp_path):
 def test_a_parent_that_makes_a_loop_is_refused(app, tmp_path):
     run(app, "import-units", str(DATA / "units.xlsx"))
     looped = tmp_path / "loop.csv"
-    looped.write_text("code,name,parent_code\nTDNT,Tỉnh Đoàn Ninh Thuận,CS01\n"
-                      "AAA,Đơn vị A,BBB\nBBB,Đơn vị B,AAA\n", encoding="utf-8")
+    looped.write_text(
+        "code,name,parent_code\nTDNT,Tỉnh Đoàn Ninh Thuận,CS01\n"
+        "AAA,Đơn vị A,BBB\nBBB,Đơn vị B,AAA\n",
+        encoding="utf-8",
+    )
     result = run(app, "import-units", str(looped))
     assert result.exit_code == 1
-    assert result.output.count("would make the hierarchy a loop") + result.output.count(
-        "vòng lặp") == 3
+    assert (
+        result.output.count("would make the hierarchy a loop") + result.output.count("vòng lặp")
+        == 3
+    )
     assert units_by_code(app)["TDNT"][1] is None and "AAA" not in units_by_code(app)
 
 
 def test_values_too_long_for_the_database_are_refused_per_line(app, tmp_path):
     path = tmp_path / "long.csv"
-    path.write_text(f"code,name\n{'X' * 60},Đơn vị\nOK,{'Đ' * 300}\nGOOD,Đơn vị tốt\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"code,name\n{'X' * 60},Đơn vị\nOK,{'Đ' * 300}\nGOOD,Đơn vị tốt\n", encoding="utf-8"
+    )
     result = run(app, "import-units", str(path))
     assert result.exit_code == 1
     assert set(units_by_code(app)) == {"GOOD"}

@@ -266,8 +266,14 @@ def test_form_validation_messages_are_vietnamese(client, as_role):
 
 def test_time_filters_read_what_staff_type_as_vietnam_time(app, client, as_role):
     with app.app_context():
-        db.session.add(AuditEvent(action="update", object_type="Unit", summary="buổi tối",
-                                  at=dt.datetime(2026, 11, 21, 18, 30, tzinfo=dt.UTC)))
+        db.session.add(
+            AuditEvent(
+                action="update",
+                object_type="Unit",
+                summary="buổi tối",
+                at=dt.datetime(2026, 11, 21, 18, 30, tzinfo=dt.UTC),
+            )
+        )
         db.session.commit()
     as_role("viewer")
     # The "When" filters come after action (0), kind (1) and the 7 text filters on actor.

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter, FilterEqual
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
-from flask_admin.form import SecureForm
 from flask_admin.model.filters import convert
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +24,8 @@ from portal.extensions import db
 from portal.i18n import VIETNAM, show_date, show_datetime
 from portal.labels import choices
 from portal.services import audit
+
+log = logging.getLogger(__name__)
 
 # The ModelView endpoints that change data (or show a form to): refused to viewers.
 WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_update"}
@@ -112,7 +114,7 @@ class PortalFilterConverter(FilterConverter):
 class PortalModelView(StaffAccess, ModelView):
     """A model screen: roles decide what may be changed; every change is audited."""
 
-    form_base_class = SecureForm
+    form_base_class = csrf.StaffForm
     filter_converter = PortalFilterConverter()
     column_type_formatters = FORMATTERS
     column_type_formatters_detail = FORMATTERS
@@ -151,7 +153,17 @@ class PortalModelView(StaffAccess, ModelView):
         if isinstance(exc, PortalError):
             flash(str(exc), "error")
             return True
-        return super().handle_view_exception(exc)
+        if isinstance(exc, ValidationError):
+            return super().handle_view_exception(exc)
+        log.exception("an admin change failed")
+        flash(
+            _(
+                "The change was not saved because of an unexpected error, which has been "
+                "logged. Please try again or tell the administrator."
+            ),
+            "error",
+        )
+        return True
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         term = fold(search) if self.folded_search else search

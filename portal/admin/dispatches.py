@@ -9,10 +9,11 @@ from markupsafe import Markup
 from wtforms.validators import Email, Optional
 
 from portal.admin.base import PortalModelView, choice_filter, labelled
+from portal.emails import normalize_address
 from portal.extensions import db
 from portal.labels import RECIPIENT_STATES, choices
 from portal.models import Dispatch, Recipient
-from portal.services.dispatches import roster_counts
+from portal.services.dispatches import roster_counts, roster_units, strip_header_value
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_WIDGET = {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"}
@@ -29,6 +30,7 @@ DISPATCH_LABELS = {
     "note": _l("Note"),
     "created_at": _l("Created at"),
     "roster": _l("Roster"),
+    "search_folded": _l("Number or subject"),
 }
 
 
@@ -65,7 +67,7 @@ class DispatchView(PortalModelView):
         "created_at",
     ]
     column_labels = DISPATCH_LABELS
-    column_searchable_list = ["number", "subject"]
+    column_searchable_list = ["search_folded"]
     column_default_sort = ("issued_on", True)
     column_filters = ["is_open", "deadline"]
     column_formatters = {"roster": _roster_link}
@@ -92,7 +94,18 @@ class DispatchView(PortalModelView):
         "deadline": DATE_WIDGET,
     }
     # The roster is large; it has its own screen (Recipient), linked from each dispatch.
-    folded_search = False
+
+    def on_model_change(self, form, model, is_created):
+        model.message_id = strip_header_value(model.message_id) or None  # threads replies
+        if model.upstream_email:
+            model.upstream_email = normalize_address(model.upstream_email)
+        if is_created and not model.recipients:
+            # As on the command line: a new dispatch goes to every active unit.
+            model.recipients = [Recipient(unit=unit) for unit in roster_units(None)]
+        super().on_model_change(form, model, is_created)
+
+    def audit_state(self, model) -> dict:
+        return super().audit_state(model) | {"roster": len(model.recipients)}
 
 
 class RecipientView(PortalModelView):

@@ -8,12 +8,21 @@ from sqlalchemy import func, select
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional
 
-from portal.admin.base import HomeBase, PortalModelView, labelled
+from portal.admin.base import HomeBase, PortalModelView, labelled, raise_as_validation
+from portal.emails import normalize_address
+from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.labels import ROLES, choices
 from portal.models import Dispatch, InboundMessage, InboundStatus, OfficialPage, Unit
 from portal.services.dispatches import roster_counts
 from portal.services.users import MIN_PASSWORD_LENGTH, UNUSABLE_PASSWORD_HASH, hash_password
+
+
+def normalized_address(form, field) -> None:
+    try:
+        normalize_address(field.data or "")
+    except InvalidInput as exc:
+        raise_as_validation(exc)
 
 
 class UserView(PortalModelView):
@@ -34,6 +43,7 @@ class UserView(PortalModelView):
     column_details_exclude_list = ["password_hash"]
     form_columns = ["email", "name", "role", "is_active", "new_password"]
     form_choices = {"role": choices(ROLES)}
+    form_args = {"email": {"validators": [normalized_address]}}
     form_extra_fields = {
         "new_password": PasswordField(
             _l("New password"),
@@ -44,6 +54,7 @@ class UserView(PortalModelView):
     folded_search = False
 
     def on_model_change(self, form, model, is_created):
+        model.email = normalize_address(model.email)  # login compares lower-cased addresses
         if form.new_password.data:
             model.password_hash = hash_password(form.new_password.data)
         elif is_created:

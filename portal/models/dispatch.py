@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from mailin.text import nfc
+from mailin.text import fold, nfc
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.models.unit import Unit
@@ -38,6 +38,8 @@ class Dispatch(db.Model):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Number and subject without case or diacritics, for search on every database.
+    search_folded: Mapped[str] = mapped_column(String(700), default="")
 
     recipients: Mapped[list[Recipient]] = relationship(
         back_populates="dispatch", cascade="all, delete-orphan"
@@ -45,7 +47,12 @@ class Dispatch(db.Model):
 
     @validates("number", "subject", "issuer")
     def _nfc(self, key: str, value: str) -> str:
-        return nfc(value or "").strip()
+        value = nfc(value or "").strip()
+        if key in ("number", "subject"):
+            other = self.subject if key == "number" else self.number
+            words = (value, other) if key == "number" else (other, value)
+            self.search_folded = fold(" ".join(w for w in words if w))
+        return value
 
     def __str__(self) -> str:
         return f"{self.number} — {self.subject}"

@@ -74,7 +74,11 @@ class InboundMessage(db.Model):
     body_text: Mapped[str] = deferred(mapped_column(Text, default=""))
     problems: Mapped[str] = mapped_column(Text, default="")
     forwarded_from: Mapped[str] = mapped_column(String(254), default="")
-    related_outbound_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_message.id"))
+    # The outbound message a bounce is about. use_alter: outbound_message also refers back
+    # here, and the cycle would leave SQLAlchemy no order to create or drop the tables in.
+    related_outbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbound_message.id", use_alter=True)
+    )
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
 

@@ -55,7 +55,7 @@ def add_dispatch(
         raise InvalidInput(_("The deadline is before the date of issue."))
     if db.session.scalar(select(Dispatch).where(Dispatch.number == number)):
         raise InvalidInput(_("Dispatch %(number)s already exists.", number=number))
-    units = _roster_units(unit_codes)
+    units = roster_units(unit_codes)
     dispatch = Dispatch(
         number=number,
         subject=subject,
@@ -74,7 +74,8 @@ def add_dispatch(
     return dispatch
 
 
-def _roster_units(unit_codes: list[str] | None) -> list[Unit]:
+def roster_units(unit_codes: list[str] | None) -> list[Unit]:
+    """The units with these codes (InvalidInput naming unknown ones), or every active unit."""
     if unit_codes is None:
         return list(db.session.scalars(select(Unit).where(Unit.is_active).order_by(Unit.code)))
     units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes))))

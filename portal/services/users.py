@@ -54,7 +54,10 @@ def authenticate(email: str, password: str, ip: str) -> User:
     if _is_throttled(address, ip):
         raise LoginThrottled(_("Too many failed logins. Please wait a few minutes and try again."))
     user = db.session.scalar(select(User).where(User.email == address))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    # Unknown address or no password set: check against a dummy, so timing tells nothing.
+    usable = user is not None and user.password_hash != UNUSABLE_PASSWORD_HASH
+    valid = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password or "")
+    valid = valid and usable
     succeeded = bool(user and valid and user.is_active)
     db.session.add(LoginAttempt(email=address, ip=ip, succeeded=succeeded))
     if succeeded:

@@ -1,0 +1,153 @@
+"""What the admin screens enforce beyond the forms: rosters, hierarchy, accounts, errors."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Dispatch, Recipient, Unit, User
+from tests.conftest import login
+
+
+def add_units(app, *codes: str) -> None:
+    with app.app_context():
+        db.session.add_all(Unit(code=code, name=f"Đơn vị {code}") for code in codes)
+        db.session.commit()
+
+
+def test_a_dispatch_added_in_the_admin_goes_to_every_active_unit(app, client, as_role):
+    add_units(app, "A", "B")
+    token = as_role("editor")
+    response = client.post(
+        "/admin/dispatch/new/",
+        data={
+            "csrf_token": token,
+            "number": "422-CV/TĐTN-TG",
+            "subject": "V/v tiếp cận thông tin",
+            "issued_on": "20/06/2018",
+            "deadline": "27/06/2018",
+            "is_open": "y",
+            "message_id": "<cv422@tinhdoan.example>\r\nBcc: evil@x.example",
+            "upstream_email": "TuyenGiao@Example.org",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        dispatch = db.session.scalar(select(Dispatch))
+        assert len(dispatch.recipients) == 2
+        assert "\n" not in dispatch.message_id and "\r" not in dispatch.message_id
+        assert dispatch.upstream_email == "tuyengiao@example.org"
+
+
+def test_dispatch_search_ignores_case_and_diacritics(app, client, as_role):
+    token = as_role("editor")
+    client.post(
+        "/admin/dispatch/new/",
+        data={
+            "csrf_token": token,
+            "number": "422-CV/TĐTN-TG",
+            "subject": "V/v tiếp cận thông tin",
+            "issued_on": "20/06/2018",
+            "deadline": "27/06/2018",
+        },
+    )
+    for term in ("TIẾP CẬN", "tdtn", "422"):
+        assert "tiếp cận" in client.get(f"/admin/dispatch/?search={term}").text, term
+    assert "tiếp cận" not in client.get("/admin/dispatch/?search=fanpage").text
+
+
+def test_a_unit_on_a_roster_is_not_deleted(app, client, as_role):
+    add_units(app, "A")
+    with app.app_context():
+        unit = db.session.scalar(select(Unit))
+        db.session.add(
+            Dispatch(
+                number="1",
+                subject="V/v",
+                issued_on=unit.created_at.date(),
+                deadline=unit.created_at.date(),
+                recipients=[Recipient(unit=unit)],
+            )
+        )
+        db.session.commit()
+    token = as_role("editor")
+    page = client.post(
+        "/admin/unit/delete/", data={"csrf_token": token, "id": 1}, follow_redirects=True
+    )
+    assert "Hãy bỏ chọn “Đang hoạt động” thay vì xóa." in page.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Unit.id))) == 1
+
+
+def test_a_unit_cannot_be_put_under_itself(app, client, as_role):
+    add_units(app, "A", "B")
+    with app.app_context():
+        a, b = db.session.scalars(select(Unit).order_by(Unit.code)).all()
+        b.parent = a
+        db.session.commit()
+    token = as_role("editor")
+    page = client.post(
+        "/admin/unit/edit/?id=1",
+        follow_redirects=True,
+        data={
+            "csrf_token": token,
+            "code": "A",
+            "name": "Đơn vị A",
+            "parent": "2",
+            "is_active": "y",
+        },
+    )
+    assert "Không thể đặt đơn vị làm cấp dưới" in page.text
+    with app.app_context():
+        assert db.session.get(Unit, 1).parent is None
+
+
+def test_staff_addresses_are_checked_and_stored_lower_case(app, client, as_role):
+    token = as_role("admin")
+    form = {
+        "csrf_token": token,
+        "role": "editor",
+        "is_active": "y",
+        "new_password": "a long enough password",
+    }
+    refused = client.post("/admin/user/new/", data=form | {"email": "not an email"})
+    assert refused.status_code == 200 and "không phải là địa chỉ email hợp lệ" in refused.text
+    client.post("/admin/user/new/", data=form | {"email": "Staff@Example.org"})
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(User.email).where(User.role == "editor").order_by(User.id.desc())
+            )
+            == "staff@example.org"
+        )
+    other = app.test_client()
+    assert login(other, "Staff@Example.org", "a long enough password").status_code == 302
+
+
+def test_a_password_change_ends_the_other_sessions(app, client, as_role, users):
+    viewer = app.test_client()
+    login(viewer, "viewer@example.org")
+    assert viewer.get("/admin/").status_code == 200
+    token = as_role("admin")
+    client.post(
+        f"/admin/user/edit/?id={users['viewer']}",
+        data={
+            "csrf_token": token,
+            "email": "viewer@example.org",
+            "role": "viewer",
+            "is_active": "y",
+            "new_password": "another long password",
+        },
+    )
+    assert viewer.get("/admin/").status_code == 302
+
+
+def test_error_pages_are_in_vietnamese(client, as_role):
+    as_role("viewer")
+    assert "Không có trang này" in client.get("/admin/khong-co/").text
+    forbidden = client.get("/admin/unit/new/")
+    assert forbidden.status_code == 403 and "không có quyền" in forbidden.text
+    editor = client.application.test_client()
+    login(editor, "editor@example.org")
+    expired = editor.post("/admin/unit/new/", data={"csrf_token": "het-han"})
+    assert expired.status_code == 400 and "Biểu mẫu đã hết hạn" in expired.text
