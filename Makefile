@@ -32,11 +32,17 @@ system-deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
 	fi
 
-demo: venv
+# The demo: the admin on HOST:PORT, a local Dovecot with sample returns, and the poller
+# reading it in the background (both stopped when the server is).
+demo: venv system-deps
 	$(FLASK) db upgrade
 	$(FLASK) load-demo --url http://$(HOST):$(PORT)
-	@echo "Serving the admin on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@eval "$$($(BIN)/python -m tests.support.demo_mailbox)"; \
+	  $(FLASK) mailin poll & poller=$$!; \
+	  trap 'kill $$poller 2>/dev/null; $(BIN)/python -m tests.support.demo_mailbox --stop' EXIT; \
+	  echo "Mailbox: $$IMAP_USER on 127.0.0.1:$$IMAP_PORT (Dovecot), read by the poller."; \
+	  echo "Serving the admin on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv system-deps
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ RECIPIENT_STATES = {
 }
 
 SUBMISSION_STATUSES = {
+    SubmissionStatus.NOT_READ: _l("Form not read yet"),
     SubmissionStatus.RECEIVED: _l("Received"),
     SubmissionStatus.NEEDS_REVIEW: _l("Needs review"),
     SubmissionStatus.ACCEPTED: _l("Accepted"),

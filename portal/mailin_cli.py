@@ -8,6 +8,7 @@ import signal
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.errors import PortalError
@@ -28,7 +29,7 @@ def poll(once: bool) -> None:
     try:
         with mailbox_lock(app, imap_settings()):
             if once:
-                click.echo(f"{poll_one_pass()} new messages.")
+                click.echo(_("%(count)d new messages.", count=poll_one_pass()))
                 return
             poller = make_poller()
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -56,4 +57,7 @@ def replay(dry_run: bool, ids: tuple[int, ...]) -> None:
         if outcome.status != before:
             changed += 1
             click.echo(f"#{message_id}: {before} -> {outcome.status} {outcome.detail}")
-    click.echo(f"{changed} messages {'would change' if dry_run else 'changed'}.")
+    if dry_run:
+        click.echo(_("%(count)d messages would change (dry run, nothing saved).", count=changed))
+    else:
+        click.echo(_("%(count)d messages changed.", count=changed))

@@ -373,9 +373,88 @@ def test_replay_changes_nothing_when_nothing_changed_and_rematches_triage(app, d
     runner.invoke(args=["mailin", "replay"])
     assert processed(app) == [("processed", "NHAI", "422-CV/TĐTN-TG")]
     again = runner.invoke(args=["mailin", "replay"])
-    assert again.output.strip().endswith("0 messages changed.")
+    assert again.output.strip().endswith("0 thư thay đổi.")
     with app.app_context():
         assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
+def poller_env(dovecot, folder: str, database_url: str, instance) -> dict[str, str]:
+    """The environment of a poller process run as an installer would run it."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test",
+        "IMAP_HOST": dovecot.host,
+        "IMAP_PORT": str(dovecot.port),
+        "IMAP_USER": dovecot.user,
+        "IMAP_PASSWORD": dovecot.password,
+        "IMAP_SECURITY": "none",
+        "IMAP_FOLDER": folder,
+        "IMAP_POLL_SECONDS": "1",
+    }
+
+
+POLL = [sys.executable, "-m", "flask", "--app", "wsgi", "mailin", "poll"]
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_the_poller_waits_in_idle_and_stops_on_sigterm(
+    app, dovecot, folder, database_url, tmp_path
+):
+    poller = subprocess.Popen(
+        POLL,
+        env=poller_env(dovecot, folder, database_url, tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(2)  # connected and idling by now
+        append(dovecot, folder, make_mail(subject="đến khi đang chờ"))
+        assert wait_for(lambda: count(app) == 1, 30), "IDLE did not wake the poller"
+        append(dovecot, folder, make_mail(subject="thư thứ hai"))
+        assert wait_for(lambda: count(app) == 2, 30)
+    finally:
+        poller.send_signal(signal.SIGTERM)
+        _out, errors = poller.communicate(timeout=30)
+    assert poller.returncode == 0, errors
+
+
+def test_the_poller_retries_while_the_server_is_away(app, dovecot, folder, database_url, tmp_path):
+    env = poller_env(dovecot, folder, database_url, tmp_path) | {"IMAP_PORT": "1"}
+    poller = subprocess.Popen(
+        POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(3)
+    assert poller.poll() is None  # still trying, not crashed
+    poller.send_signal(signal.SIGINT)
+    _out, errors = poller.communicate(timeout=30)
+    assert "retrying" in errors and poller.returncode == 0
+
+
+def test_a_second_poller_on_the_same_mailbox_stands_aside(
+    app, dovecot, folder, database_url, tmp_path
+):
+    env = poller_env(dovecot, folder, database_url, tmp_path)
+    first = subprocess.Popen(POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+        second = subprocess.run(
+            [*POLL, "--once"], env=env, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+    assert second.returncode != 0 and "another poller" in second.stderr
 
 
 def test_a_poller_killed_mid_batch_loses_and_duplicates_nothing(
@@ -386,25 +465,12 @@ def test_a_poller_killed_mid_batch_loses_and_duplicates_nothing(
         folder,
         *[make_mail(subject=f"Báo cáo {n}", attachments=[form_attachment()]) for n in range(200)],
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PORTAL_INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "test",
-        "IMAP_HOST": dovecot.host,
-        "IMAP_PORT": str(dovecot.port),
-        "IMAP_USER": dovecot.user,
-        "IMAP_PASSWORD": dovecot.password,
-        "IMAP_SECURITY": "none",
-        "IMAP_FOLDER": folder,
-    }
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "mailin", "poll", "--once"]
+    env = poller_env(dovecot, folder, database_url, tmp_path)
+    command = [*POLL, "--once"]
     poller = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 120
-    while count(app) < 30 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: count(app) >= 30, 120)
     poller.send_signal(signal.SIGKILL)
     poller.wait()
     stored_at_kill = count(app)

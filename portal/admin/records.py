@@ -41,6 +41,8 @@ class InboundMessageView(ReadOnlyModelView):
         "sha256",
         "machine_reason",
         "error",
+        "problems",
+        "forwarded_from",
         "attachments",
         "body_text",
     ]
@@ -61,6 +63,8 @@ class InboundMessageView(ReadOnlyModelView):
         "size": _l("Size (bytes)"),
         "sha256": _l("SHA-256"),
         "machine_reason": _l("Why it is automatic mail"),
+        "problems": _l("Problems found while reading"),
+        "forwarded_from": _l("Forwarded from"),
         "error": _l("Error"),
         "attachments": _l("Attachments"),
         "body_text": _l("Text of the email"),

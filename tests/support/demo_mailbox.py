@@ -1,0 +1,85 @@
+"""The demo's mailbox: a private Dovecot under instance/demo-imap with sample returns.
+
+`python -m tests.support.demo_mailbox` starts it (or finds it running), puts the sample
+mail in the first time, and prints the IMAP_* settings as shell exports for `make demo`;
+`--stop` stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+from tests.support import dovecot
+from tests.support.mails import form_attachment, make_mail
+
+ROOT = Path(__file__).resolve().parents[2] / "instance" / "demo-imap"
+PORT = int(os.environ.get("DEMO_IMAP_PORT", "11143"))
+PROCESSED = "Đã xử lý"
+
+
+def sample_mail() -> list[bytes]:
+    """Returns as units send them, with the mail no one should answer among them."""
+    form = form_attachment
+    return [
+        make_mail(subject="Báo cáo theo CV số 422", attachments=[form()]),
+        make_mail(sender="Thành Đoàn Phan Rang – Tháp Chàm <thanhdoan.prtc@ninhthuan.example>",
+                  subject="Re: 422-CV/TĐTN-TG báo cáo trang thông tin điện tử",
+                  attachments=[form("TD PRTC - danh sach trang.xlsx")]),
+        make_mail(sender="Đoàn cơ sở Sở Y tế <doan.syt@ninhthuan.example>",
+                  subject="Báo cáo lập fanpage theo công văn DK-FANPAGE-2021",
+                  attachments=[form("Fanpage Đoàn Sở Y tế.xlsx")]),
+        make_mail(sender="Một bạn đoàn viên <doanvien.nguyen@gmail.example>",
+                  subject="Gửi báo cáo của chi đoàn", attachments=[form("chi doan.xlsx")]),
+        make_mail(sender="Huyện Đoàn Ninh Sơn <huyendoan.ninhson@ninhthuan.example>",
+                  subject="Trả lời tự động: Báo cáo 422",
+                  headers={"Auto-Submitted": "auto-replied"},
+                  body="Tôi đang đi công tác đến hết tuần."),
+        make_mail(subject="Báo cáo CV 422 (bổ sung trang TikTok)",
+                  attachments=[form("Báo cáo bổ sung.xlsx")]),
+    ]
+
+
+def start() -> dovecot.Dovecot:
+    pid_file = ROOT / "run" / "master.pid"
+    if pid_file.exists() and _alive(int(pid_file.read_text().strip() or 0)):
+        server = dovecot.Dovecot(root=ROOT, host="127.0.0.1", port=PORT)
+    else:
+        server = dovecot.start(ROOT, PORT)
+    marker = ROOT / "samples-added"
+    if not marker.exists():
+        client = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
+        client.login(server.user, server.password)
+        for message in sample_mail():
+            client.append("INBOX", message)
+        client.logout()
+        marker.write_text("yes\n")
+    return server
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError, ValueError):
+        return False
+    return pid > 0
+
+
+def exports(server: dovecot.Dovecot) -> str:
+    settings = {"IMAP_HOST": server.host, "IMAP_PORT": server.port, "IMAP_USER": server.user,
+                "IMAP_PASSWORD": server.password, "IMAP_SECURITY": "none",
+                "IMAP_FOLDER": "INBOX", "IMAP_PROCESSED_FOLDER": PROCESSED,
+                "IMAP_POLL_SECONDS": 10}
+    return "\n".join(f"export {name}={shlex.quote(str(value))}"
+                     for name, value in settings.items())
+
+
+if __name__ == "__main__":
+    if "--stop" in sys.argv:
+        dovecot.Dovecot(root=ROOT, host="127.0.0.1", port=PORT).stop()
+    else:
+        print(exports(start()))
