@@ -44,14 +44,13 @@ def decode_header_value(value: object) -> str:
     raw = _unescape_surrogates(str(value))
     try:
         pieces = email.header.decode_header(raw)
-        text = "".join(
-            piece.decode(charset or "utf-8", errors="replace")
-            if isinstance(piece, bytes)
-            else piece
-            for piece, charset in pieces
-        )
     except (LookupError, ValueError, AssertionError):
-        text = raw
+        return one_line(nfc(raw))
+    try:
+        # make_header puts back the space that folding between words takes away.
+        text = str(email.header.make_header(pieces))
+    except (LookupError, UnicodeDecodeError, ValueError):
+        text = " ".join(_decode_piece(piece, charset) for piece, charset in pieces)
     return one_line(unicodedata.normalize("NFC", text))
 
 
@@ -62,6 +61,16 @@ def raw_values(message: Message, name: str) -> list[str]:
     """
     wanted = name.lower()
     return [str(value) for key, value in message.raw_items() if key.lower() == wanted]
+
+
+def _decode_piece(piece: bytes | str, charset: str | None) -> str:
+    """One encoded word's text; an unknown or wrong charset falls back to guessing."""
+    if isinstance(piece, str):
+        return piece
+    try:
+        return piece.decode(charset or "ascii")
+    except (LookupError, UnicodeDecodeError):
+        return decode_raw_bytes(piece)
 
 
 def header(message: Message, name: str) -> str:

@@ -63,7 +63,7 @@ def test_attachment_names_are_made_safe_to_show():
 def test_windows_1258_and_missing_charsets_end_as_nfc_text():
     body_1258 = "Huy\u00ea\u0323n Đoa\u0300n".encode("cp1258")  # tones as combining marks
     raw = (
-        b"From: a@doan.example\r\nSubject: =?windows-1258?q?Ba=F2o_ca=F2o?=\r\n"
+        b"From: a@doan.example\r\nSubject: =?windows-1258?q?Ba=ECo_ca=ECo?=\r\n"
         b"Content-Type: text/plain; charset=windows-1258\r\n\r\n" + body_1258
     )
     parsed = parse_message(raw)
@@ -171,3 +171,21 @@ def test_cr_lf_in_headers_never_survive():
     assert parsed.subject == "Báo cáo Bcc: x@evil.example"
     assert parsed.references == ["<r1@x.example>", "<r2@x.example>"]
     assert all("\n" not in i and "\r" not in i for i in parsed.in_reply_to)
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (
+            "=?utf-8?b?QsOhbyBjw6FvIHRoZW8gY8O0bmcgdsSDbg==?=\r\n 422-CV",
+            "Báo cáo theo công văn 422-CV",
+        ),
+        ("=?x-bogus?q?B=C3=A1o?= 422", "Báo 422"),
+        ("=?windows-1258?q?Ba=ECo_ca=ECo?=", "Báo cáo"),
+        ("=?utf-8?q?broken", "=?utf-8?q?broken"),
+    ],
+)
+def test_encoded_words_keep_their_spaces_and_survive_bad_charsets(value, text):
+    from mailin.headers import decode_header_value
+
+    assert decode_header_value(value) == text

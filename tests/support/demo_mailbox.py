@@ -27,20 +27,31 @@ def sample_mail() -> list[bytes]:
     form = form_attachment
     return [
         make_mail(subject="Báo cáo theo CV số 422", attachments=[form()]),
-        make_mail(sender="Thành Đoàn Phan Rang – Tháp Chàm <thanhdoan.prtc@ninhthuan.example>",
-                  subject="Re: 422-CV/TĐTN-TG báo cáo trang thông tin điện tử",
-                  attachments=[form("TD PRTC - danh sach trang.xlsx")]),
-        make_mail(sender="Đoàn cơ sở Sở Y tế <doan.syt@ninhthuan.example>",
-                  subject="Báo cáo lập fanpage theo công văn DK-FANPAGE-2021",
-                  attachments=[form("Fanpage Đoàn Sở Y tế.xlsx")]),
-        make_mail(sender="Một bạn đoàn viên <doanvien.nguyen@gmail.example>",
-                  subject="Gửi báo cáo của chi đoàn", attachments=[form("chi doan.xlsx")]),
-        make_mail(sender="Huyện Đoàn Ninh Sơn <huyendoan.ninhson@ninhthuan.example>",
-                  subject="Trả lời tự động: Báo cáo 422",
-                  headers={"Auto-Submitted": "auto-replied"},
-                  body="Tôi đang đi công tác đến hết tuần."),
-        make_mail(subject="Báo cáo CV 422 (bổ sung trang TikTok)",
-                  attachments=[form("Báo cáo bổ sung.xlsx")]),
+        make_mail(
+            sender="Thành Đoàn Phan Rang – Tháp Chàm <thanhdoan.prtc@ninhthuan.example>",
+            subject="Re: 422-CV/TĐTN-TG báo cáo trang thông tin điện tử",
+            attachments=[form("TD PRTC - danh sach trang.xlsx")],
+        ),
+        make_mail(
+            sender="Đoàn cơ sở Sở Y tế <doan.syt@ninhthuan.example>",
+            subject="Báo cáo lập fanpage theo công văn DK-FANPAGE-2021",
+            attachments=[form("Fanpage Đoàn Sở Y tế.xlsx")],
+        ),
+        make_mail(
+            sender="Một bạn đoàn viên <doanvien.nguyen@gmail.example>",
+            subject="Gửi báo cáo của chi đoàn",
+            attachments=[form("chi doan.xlsx")],
+        ),
+        make_mail(
+            sender="Huyện Đoàn Ninh Sơn <huyendoan.ninhson@ninhthuan.example>",
+            subject="Trả lời tự động: Báo cáo 422",
+            headers={"Auto-Submitted": "auto-replied"},
+            body="Tôi đang đi công tác đến hết tuần.",
+        ),
+        make_mail(
+            subject="Báo cáo CV 422 (bổ sung trang TikTok)",
+            attachments=[form("Báo cáo bổ sung.xlsx")],
+        ),
     ]
 
 
@@ -70,12 +81,17 @@ def _alive(pid: int) -> bool:
 
 
 def exports(server: dovecot.Dovecot) -> str:
-    settings = {"IMAP_HOST": server.host, "IMAP_PORT": server.port, "IMAP_USER": server.user,
-                "IMAP_PASSWORD": server.password, "IMAP_SECURITY": "none",
-                "IMAP_FOLDER": "INBOX", "IMAP_PROCESSED_FOLDER": PROCESSED,
-                "IMAP_POLL_SECONDS": 10}
-    return "\n".join(f"export {name}={shlex.quote(str(value))}"
-                     for name, value in settings.items())
+    settings = {
+        "IMAP_HOST": server.host,
+        "IMAP_PORT": server.port,
+        "IMAP_USER": server.user,
+        "IMAP_PASSWORD": server.password,
+        "IMAP_SECURITY": "none",
+        "IMAP_FOLDER": "INBOX",
+        "IMAP_PROCESSED_FOLDER": PROCESSED,
+        "IMAP_POLL_SECONDS": 10,
+    }
+    return "\n".join(f"export {name}={shlex.quote(str(value))}" for name, value in settings.items())
 
 
 if __name__ == "__main__":
