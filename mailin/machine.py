@@ -27,6 +27,17 @@ _OOO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _MACHINE_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+MACHINE_REASONS = (
+    "auto_submitted",
+    "precedence",
+    "mailing_list",
+    "auto_response_suppress",
+    "out_of_office",
+    "delivery_report",
+    "null_return_path",
+    "robot_sender",
+    "own_message",
+)
 
 
 def machine_reason(
@@ -34,23 +45,21 @@ def machine_reason(
     own_domains: frozenset[str] = frozenset(),
     own_addresses: frozenset[str] = frozenset(),
 ) -> str:
-    """Why this message was sent by a machine, or '' when a person sent it."""
+    """Why this message was sent by a machine, as a code (see MACHINE_REASONS), or '' when a
+    person sent it."""
     headers = parsed.headers
     auto = headers.get("auto-submitted", "").split(";")[0].split("(")[0].strip().lower()
     checks = [
-        (auto and auto != "no", f"Auto-Submitted: {auto}"),
-        (
-            headers.get("precedence", "").strip().lower() in _MACHINE_PRECEDENCE,
-            f"Precedence: {headers.get('precedence', '').strip()}",
-        ),
-        (any(name.startswith("list-") for name in headers), "mailing-list headers"),
-        ("x-auto-response-suppress" in headers, "X-Auto-Response-Suppress"),
-        (any(name in headers for name in _OOO_HEADERS), "out-of-office headers"),
-        (bool(_OOO_SUBJECT.match(parsed.subject)), "out-of-office subject"),
-        (parsed.content_type == "multipart/report", "delivery report"),
-        (parsed.return_path == "", "empty Return-Path"),
-        (bool(_ROBOT_SENDER.match(parsed.sender.address)), "automatic sender address"),
-        (_is_ours(parsed, own_domains, own_addresses), "our own message came back"),
+        (auto and auto != "no", "auto_submitted"),
+        (headers.get("precedence", "").strip().lower() in _MACHINE_PRECEDENCE, "precedence"),
+        (any(name.startswith("list-") for name in headers), "mailing_list"),
+        ("x-auto-response-suppress" in headers, "auto_response_suppress"),
+        (any(name in headers for name in _OOO_HEADERS), "out_of_office"),
+        (bool(_OOO_SUBJECT.match(parsed.subject)), "out_of_office"),
+        (parsed.content_type == "multipart/report", "delivery_report"),
+        (parsed.return_path == "", "null_return_path"),
+        (bool(_ROBOT_SENDER.match(parsed.sender.address)), "robot_sender"),
+        (_is_ours(parsed, own_domains, own_addresses), "own_message"),
     ]
     return next((reason for matched, reason in checks if matched), "")
 

@@ -55,6 +55,18 @@ INBOUND_STATUSES = {
     InboundStatus.DUPLICATE: _l("Duplicate"),
 }
 
+MACHINE_REASONS = {
+    "auto_submitted": _l("Marked as sent automatically (Auto-Submitted)"),
+    "precedence": _l("Bulk or list mail (Precedence)"),
+    "mailing_list": _l("Sent by a mailing list"),
+    "auto_response_suppress": _l("Asks for no automatic reply (X-Auto-Response-Suppress)"),
+    "out_of_office": _l("Out-of-office reply"),
+    "delivery_report": _l("Delivery report (bounce)"),
+    "null_return_path": _l("No return address (empty Return-Path)"),
+    "robot_sender": _l("Sent from an automatic address (noreply, MAILER-DAEMON...)"),
+    "own_message": _l("Our own message came back"),
+}
+
 MAIL_KINDS = {"person": _l("From a person"), "machine": _l("Automatic mail")}
 
 OUTBOUND_STATES = {

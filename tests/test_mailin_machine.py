@@ -51,7 +51,7 @@ def test_a_delivery_report_names_the_message_it_bounces():
         b"Message-ID: <ack.7@portal.ninhthuan.example>\r\nSubject: Re: Bao cao\r\n--r--\r\n"
     )
     parsed = parse_message(raw)
-    assert machine_reason(parsed) == "delivery report"
+    assert machine_reason(parsed) == "delivery_report"
     assert parsed.reported_message_ids == ["<ack.7@portal.ninhthuan.example>"]
 
 

@@ -215,6 +215,11 @@ def choice_filter(column, label, labels: dict) -> FilterEqual:
     return FilterEqual(column, label, options=lambda: choices(labels))
 
 
+def dispatch_number(view, context, model, name):
+    """A dispatch by its number alone (the subject is long; it is on the dispatch's page)."""
+    return model.dispatch.number if model.dispatch else ""
+
+
 def joined(attribute: str):
     """A column formatter that lists a collection's attribute, one per line."""
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.validators import Email, Optional
 
-from portal.admin.base import PortalModelView, choice_filter, labelled
+from portal.admin.base import PortalModelView, choice_filter, dispatch_number, labelled
 from portal.emails import normalize_address
 from portal.extensions import db
 from portal.labels import RECIPIENT_STATES, choices
@@ -134,7 +134,7 @@ class RecipientView(PortalModelView):
     ]
     column_formatters = {
         "state": labelled(RECIPIENT_STATES),
-        "dispatch": lambda view, context, model, name: model.dispatch.number,
+        "dispatch": dispatch_number,
     }
     column_formatters_detail = column_formatters
     form_columns = ["dispatch", "unit", "state"]

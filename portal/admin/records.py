@@ -7,11 +7,12 @@ import json
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from portal.admin.base import ReadOnlyModelView, choice_filter, labelled
+from portal.admin.base import ReadOnlyModelView, choice_filter, dispatch_number, labelled
 from portal.labels import (
     ACTORS,
     AUDIT_ACTIONS,
     INBOUND_STATUSES,
+    MACHINE_REASONS,
     MAIL_KINDS,
     OBJECT_TYPES,
     OUTBOUND_KINDS,
@@ -76,7 +77,12 @@ class InboundMessageView(ReadOnlyModelView):
         "received_at",
     ]
     column_default_sort = ("received_at", True)
-    column_formatters = {"kind": labelled(MAIL_KINDS), "status": labelled(INBOUND_STATUSES)}
+    column_formatters = {
+        "kind": labelled(MAIL_KINDS),
+        "status": labelled(INBOUND_STATUSES),
+        "machine_reason": labelled(MACHINE_REASONS),
+        "dispatch": dispatch_number,
+    }
     column_formatters_detail = column_formatters
     folded_search = False
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.admin.base import PortalModelView, choice_filter, joined, labelled
+from portal.admin.base import (
+    PortalModelView,
+    choice_filter,
+    dispatch_number,
+    joined,
+    labelled,
+)
 from portal.labels import PLATFORMS, SUBMISSION_STATUSES, choices
 from portal.models import Site, Submission
 
@@ -56,7 +62,7 @@ class SubmissionView(PortalModelView):
         choice_filter(Submission.status, _l("Status"), SUBMISSION_STATUSES),
         "is_current",
     ]
-    column_formatters = {"status": labelled(SUBMISSION_STATUSES)}
+    column_formatters = {"status": labelled(SUBMISSION_STATUSES), "dispatch": dispatch_number}
     column_formatters_detail = {"status": labelled(SUBMISSION_STATUSES), "sites": joined("name")}
     column_details_list = column_list + ["read_error", "review_note", "reviewed_at", "sites"]
     form_columns = ["status", "review_note"]
