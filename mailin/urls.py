@@ -25,6 +25,20 @@ _CASELESS_HOSTS = {"facebook.com", "youtube.com", "tiktok.com", "zalo.me", "oa.z
 _KEPT_PARAMS = {"facebook.com": {"id"}, "youtube.com": {"v"}}
 
 
+_TLD = re.compile(r"\.(?:[a-z]{2,63}|xn--[a-z0-9-]{2,59})$")
+_HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+def _ascii_host(host: str) -> str:
+    """The host in ASCII (IDN to punycode), or '' when it is not a usable host name."""
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except (UnicodeError, ValueError):
+        return ""
+    labels = ascii_host.split(".")
+    return ascii_host if all(_HOST_LABEL.match(label) for label in labels) else ""
+
+
 def normalize_url(text: str) -> str:
     """A scheme-less key such as 'facebook.com/doanxa', or '' if nothing usable is there."""
     cleaned = _INVISIBLE.sub("", nfc(text or "")).strip("/")
@@ -38,6 +52,9 @@ def normalize_url(text: str) -> str:
     except ValueError:
         return ""
     if not host or "." not in host:
+        return ""
+    host = _ascii_host(host)
+    if not host or not _TLD.search(host):
         return ""
     host = _SOCIAL_ALIASES.get(host, host)
     if host.startswith("www."):

@@ -1,0 +1,132 @@
+"""The form reader: any file a unit sends (or the email's own HTML) into checked rows.
+
+Bytes in, plain data out; nothing here knows Flask or the database. The file's real type
+is taken from its bytes; zip-based files are checked before any parser opens them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from mailin.forms.checks import row_findings
+from mailin.forms.grid import Grid, csv_grids, docx_grids, html_grids, spreadsheet_grids
+from mailin.forms.header import find_header
+from mailin.forms.rows import data_rows, resolve_address, unit_line
+from mailin.forms.sniff import UnsafeFile, check_zip, sniff
+from mailin.forms.values import (
+    clean_phone,
+    platform_from_url,
+    platform_from_words,
+    split_emails,
+)
+from mailin.headers import decode_raw_bytes
+from mailin.urls import normalize_url
+
+log = logging.getLogger(__name__)
+
+READ = "read"  # a form was found; its rows (possibly none, possibly all with errors) follow
+NO_TABLE = "no_table"  # a readable file without the form in it
+UNREADABLE = "unreadable"  # corrupt, or a kind of file we cannot read
+ENCRYPTED = "encrypted"  # password-protected: the unit must send it without a password
+MANUAL_ENTRY = "manual_entry"  # a scan or a photo: staff type it in
+REFUSED = "refused"  # unsafe to open (a zip bomb)
+
+SPREADSHEETS = {"xlsx", "xls", "ods"}
+ZIP_BASED = {"xlsx", "docx", "ods", "odt", "zip"}
+
+
+@dataclass
+class FormRow:
+    sheet: str
+    row: int  # 1-based, in the source sheet or table
+    values: dict[str, str]  # FORM.md keys: name, platform, url, agency, contact, ...
+    url_normalized: str
+    platform: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FormReading:
+    status: str
+    detected_type: str
+    rows: list[FormRow] = field(default_factory=list)
+    unit_line: str = ""
+    sheet: str = ""
+    detail: str = ""  # for logs and staff: why it could not be read
+
+
+def read_form(data: bytes, official: frozenset[str] = frozenset()) -> FormReading:
+    """Read a file a unit attached; `official` holds the normalised URLs of official pages."""
+    kind = sniff(data)
+    if kind in ZIP_BASED:
+        try:
+            check_zip(data)
+        except UnsafeFile as exc:
+            return FormReading(REFUSED, kind, detail=str(exc))
+    if kind in ("pdf", "image"):
+        return FormReading(MANUAL_ENTRY, kind, detail="a scan or a picture: type it in")
+    if kind == "encrypted":
+        return FormReading(ENCRYPTED, kind, detail="protected by a password")
+    try:
+        grids = _grids(kind, data)
+    except Exception as exc:  # each library raises its own types for a broken file
+        log.info("unreadable %s: %s", kind, exc)
+        return FormReading(UNREADABLE, kind, detail=f"{type(exc).__name__}: {exc}"[:500])
+    if grids is None:
+        return FormReading(UNREADABLE, kind, detail=f"{kind} files are not read")
+    return read_grids(grids, kind, official)
+
+
+def read_html_form(html: str, official: frozenset[str] = frozenset()) -> FormReading:
+    """Read a table pasted into the email itself."""
+    return read_grids(html_grids(html), "html", official)
+
+
+def _grids(kind: str, data: bytes) -> list[Grid] | None:
+    if kind in SPREADSHEETS:
+        return spreadsheet_grids(data)
+    if kind == "docx":
+        return docx_grids(data)
+    if kind == "html":
+        return html_grids(decode_raw_bytes(data))
+    if kind == "text":
+        return csv_grids(data)
+    return None
+
+
+def read_grids(grids: list[Grid], kind: str, official: frozenset[str]) -> FormReading:
+    """The form in the best table of all: the one whose header names most columns."""
+    best = None
+    for grid in grids:
+        header = find_header(grid.rows)
+        if header and (best is None or header.score > best[1].score):
+            best = (grid, header)
+    if best is None:
+        return FormReading(NO_TABLE, kind, detail="no table with the form's columns")
+    grid, header = best
+    columns = resolve_address(header, grid.rows)
+    reading = FormReading(
+        READ, kind, sheet=grid.name, unit_line=unit_line(grid.rows, header.row - header.height + 1)
+    )
+    seen: set[str] = set()
+    for row_number, values in data_rows(grid.rows, header, columns):
+        reading.rows.append(_checked_row(grid.name, row_number, values, seen, official))
+    return reading
+
+
+def _checked_row(
+    sheet: str, row: int, values: dict[str, str], seen: set[str], official: frozenset[str]
+) -> FormRow:
+    values = dict(values)
+    if "phone" in values:
+        values["phone"] = clean_phone(values["phone"])
+    if "email" in values:
+        values["email"] = "; ".join(split_emails(values["email"]))
+    key = normalize_url(values.get("url", ""))
+    platform = platform_from_words(values.get("platform", "")) or platform_from_url(key)
+    errors, warnings = row_findings(values, key, platform, seen, official)
+    if key:
+        seen.add(key)
+    return FormRow(sheet, row, values, key, platform, errors, warnings)

@@ -1,0 +1,129 @@
+"""Finding the form's header wherever it is, and which column holds what (FORM.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailin.text import fold
+
+# Folded phrases that start a header of each column; the longest match wins, so
+# "ten mien" (the domain) beats "ten" (a name) and "dia chi email" beats "dia chi".
+PHRASES: dict[str, tuple[str, ...]] = {
+    "seq": ("stt", "tt", "so tt", "so thu tu", "no"),
+    "name": (
+        "ten trang",
+        "ten trang thong tin dien tu",
+        "ten kenh",
+        "ten fanpage",
+        "ten trang mang xa hoi",
+        "ten nhom",
+        "ten",
+        "ten website",
+        "ten page",
+    ),
+    "platform": ("loai hinh", "loai", "nen tang", "hinh thuc", "loai trang", "mang xa hoi"),
+    "url": (
+        "dia chi trang",
+        "duong dan",
+        "link",
+        "lien ket",
+        "url",
+        "ten mien",
+        "dia chi truy cap",
+        "website",
+        "dia chi website",
+        "dia chi url",
+        "dia chi trang web",
+    ),
+    "agency": ("co quan chu quan", "don vi chu quan", "co quan quan ly", "don vi quan ly"),
+    "contact": ("dia chi lien he", "dia chi tru so"),
+    "admin_name": ("nguoi quan tri", "quan tri vien", "admin", "nguoi phu trach", "nguoi quan ly"),
+    "phone": ("so dien thoai", "dien thoai", "sdt", "dt", "di dong", "so dt"),
+    "email": ("email", "e mail", "thu dien tu", "hop thu", "dia chi email", "dia chi thu"),
+    "note": ("ghi chu",),
+}
+AMBIGUOUS_ADDRESS = "dia chi"
+_NUMBERING = re.compile(r"^\(?\s*(?:\d+|[ivx]+)\s*[).:-]\s*|\s*\(\s*\d+\s*\)\s*$")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def header_words(text: str) -> str:
+    """A header cell as comparable words: folded, no numbering, footnotes or punctuation."""
+    folded = fold(text).replace("*", " ")
+    folded = _NUMBERING.sub(" ", folded.strip())
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
+
+
+def column_key(text: str) -> str:
+    """The FORM.md key a header cell names ('' if none; AMBIGUOUS_ADDRESS for 'Địa chỉ')."""
+    words = header_words(text)
+    if not words:
+        return ""
+    if words == AMBIGUOUS_ADDRESS:
+        return AMBIGUOUS_ADDRESS
+    best, best_length = "", 0
+    for key, phrases in PHRASES.items():
+        for phrase in phrases:
+            if (words == phrase or words.startswith(phrase + " ")) and len(phrase) > best_length:
+                best, best_length = key, len(phrase)
+    return best
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int  # index of the last header row in the grid
+    height: int  # 1 or 2 rows
+    columns: dict[str, int]  # key -> column index (AMBIGUOUS_ADDRESS possibly among them)
+
+    @property
+    def score(self) -> int:
+        return len(set(self.columns) - {"seq"})
+
+
+def map_columns(cells: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = column_key(cell)
+        if key and key not in columns:
+            columns[key] = index
+    return columns
+
+
+def two_row_cells(top: list[str], bottom: list[str]) -> list[str]:
+    """A header over two rows as one: a merged group title spreads to the columns under it,
+    and each column reads its sub-header when that names a column, else its own title."""
+    width = max(len(top), len(bottom))
+    group, combined = "", []
+    for index in range(width):
+        upper = top[index] if index < len(top) else ""
+        lower = bottom[index] if index < len(bottom) else ""
+        if upper:
+            group = upper
+        elif not lower:
+            group = ""
+        if lower and column_key(lower):
+            combined.append(lower)
+        elif upper:
+            combined.append(upper)  # a title merged down over both rows
+        else:
+            combined.append(f"{group} {lower}".strip())
+    return combined
+
+
+def find_header(rows: list[list[str]], search_rows: int = 40) -> Header | None:
+    """The most convincing header in the first rows: one row, or two rows combined."""
+    best: Header | None = None
+    for index, cells in enumerate(rows[:search_rows]):
+        candidates = [Header(index, 1, map_columns(cells))]
+        if index + 1 < len(rows):
+            combined = two_row_cells(cells, rows[index + 1])
+            candidates.append(Header(index + 1, 2, map_columns(combined)))
+        for header in candidates:
+            keys = set(header.columns)
+            usable = (
+                "name" in keys or "url" in keys or AMBIGUOUS_ADDRESS in keys
+            ) and header.score >= 2
+            if usable and (best is None or header.score > best.score):
+                best = header
+    return best

@@ -1,0 +1,111 @@
+"""Cell values made clean and comparable: text, phones, emails, platforms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailin.text import fold, nfc
+
+MAX_CELL = 2_000
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
+_EMAIL_SEPARATORS = re.compile(r"[;,\s]+")
+
+
+def clean_cell(value: object) -> str:
+    """A cell as text: NFC, no stray or non-breaking spaces, integers without '.0', capped.
+
+    A value beginning with '=', '+', '-' or '@' stays the text it is: nothing here
+    evaluates anything, and the exports write text cells as text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else value
+    if isinstance(value, dt.datetime):
+        value = (
+            value.strftime("%d/%m/%Y %H:%M")
+            if value.time() != dt.time()
+            else value.strftime("%d/%m/%Y")
+        )
+    elif isinstance(value, dt.date):
+        value = value.strftime("%d/%m/%Y")
+    text = nfc(str(value))
+    return _SPACES.sub(" ", text).strip()[:MAX_CELL]
+
+
+def clean_phone(text: str) -> str:
+    """The phone as typed; the leading 0 restored when a spreadsheet stored it as a number."""
+    if text.isdigit() and not text.startswith(("0", "84")) and len(text) in (9, 10):
+        return "0" + text
+    return text
+
+
+def split_emails(text: str) -> list[str]:
+    """The addresses of a cell (separated by ; , spaces or lines), as typed."""
+    return [piece for piece in _EMAIL_SEPARATORS.split(text) if piece]
+
+
+def is_valid_email(address: str) -> bool:
+    """Syntax only (no DNS): what email-validator accepts offline."""
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+# What units write in the platform column, folded, mapped to the stored platform.
+_PLATFORM_WORDS = [
+    ("trang ca nhan", "facebook_profile"),
+    ("ca nhan", "facebook_profile"),
+    ("profile", "facebook_profile"),
+    ("nhom", "facebook_group"),
+    ("group", "facebook_group"),
+    ("fanpage", "facebook_page"),
+    ("fan page", "facebook_page"),
+    ("trang facebook", "facebook_page"),
+    ("facebook", "facebook_page"),
+    ("zalo", "zalo"),
+    ("tiktok", "tiktok"),
+    ("tik tok", "tiktok"),
+    ("youtube", "youtube"),
+    ("website", "website"),
+    ("web", "website"),
+    ("trang thong tin", "website"),
+    ("cong thong tin", "website"),
+    ("trang tin", "website"),
+    ("ten mien", "website"),
+]
+
+
+def platform_from_words(text: str) -> str:
+    """The platform a unit named in words ('Fanpage', 'Trang thông tin điện tử'), or ''."""
+    folded = fold(text)
+    if not folded:
+        return ""
+    return next((platform for words, platform in _PLATFORM_WORDS if words in folded), "")
+
+
+def platform_from_url(key: str) -> str:
+    """The platform of a normalised URL key ('facebook.com/groups/x' -> facebook_group)."""
+    if not key:
+        return "other"
+    host, _slash, path = key.partition("/")
+    if host == "facebook.com":
+        if path.startswith("groups/"):
+            return "facebook_group"
+        if path.startswith(("profile.php", "people/")):
+            return "facebook_profile"
+        return "facebook_page"
+    if host in ("zalo.me", "oa.zalo.me"):
+        return "zalo"
+    if host.endswith("tiktok.com"):
+        return "tiktok"
+    if host.endswith("youtube.com") or host == "youtu.be":
+        return "youtube"
+    return "website"
