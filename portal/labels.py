@@ -21,7 +21,6 @@ RECIPIENT_STATES = {
 }
 
 SUBMISSION_STATUSES = {
-    SubmissionStatus.NOT_READ: _l("Form not read yet"),
     SubmissionStatus.RECEIVED: _l("Received"),
     SubmissionStatus.NEEDS_REVIEW: _l("Needs review"),
     SubmissionStatus.ACCEPTED: _l("Accepted"),
@@ -88,6 +87,34 @@ AUDIT_ACTIONS = {
     "update": _l("Changed"),
     "delete": _l("Deleted"),
     "import": _l("Imported"),
+}
+
+# Why a return's form gave no rows (Submission.read_error).
+READING_PROBLEMS = {
+    "no_attachment": _l("No form attached and no table in the email"),
+    "no_rows": _l("The form was found but it has no rows"),
+    "no_table": _l("No form found in the attached files"),
+    "unreadable": _l("The attached file is damaged or of a kind that cannot be read"),
+    "encrypted": _l("The attached file is protected by a password"),
+    "manual_entry": _l("A scan or a photo: the rows must be typed in by staff"),
+    "refused": _l("The attached file is unsafe to open and was refused"),
+}
+
+# The checks of FORM.md, as staff and units read them.
+FINDINGS = {
+    "missing_name": _l("The page name is missing"),
+    "missing_url": _l("The page address is missing"),
+    "bad_url": _l("The page address is not a usable web address or domain"),
+    "bad_email": _l("The email address is malformed"),
+    "non_vn_domain": _l("The website's domain is not under .vn (dispatch 422 asks for .vn)"),
+    "facebook_profile": _l("A personal Facebook profile, where a Fanpage is asked for"),
+    "not_youth_union_name": _l(
+        "The page name does not carry the Youth Union organisation's "
+        "name (Đoàn, Thanh niên, Tuổi trẻ...)"
+    ),
+    "duplicate_in_return": _l("The same address appears twice in this return"),
+    "duplicate_other_unit": _l("Another unit has already reported this address"),
+    "official_page": _l("This is one of the official pages, not the unit's own"),
 }
 
 # Actors that are not a member of staff (those are shown by their email address).

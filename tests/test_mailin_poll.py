@@ -356,7 +356,7 @@ def test_a_later_return_supersedes_the_earlier_and_history_is_kept(app, dovecot,
                 Submission.version
             )
         ).all()
-        assert [tuple(v) for v in versions] == [(1, False, "not_read"), (2, True, "not_read")]
+        assert [tuple(v) for v in versions] == [(1, False, "received"), (2, True, "received")]
         recipient = db.session.scalar(select(Recipient).join(Unit).where(Unit.code == "NHAI"))
         assert recipient.state == RecipientState.RECEIVED and recipient.last_return_at
 

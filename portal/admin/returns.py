@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from portal.admin.base import (
     PortalModelView,
@@ -11,8 +12,19 @@ from portal.admin.base import (
     joined,
     labelled,
 )
-from portal.labels import PLATFORMS, SUBMISSION_STATUSES, choices
+from portal.labels import FINDINGS, PLATFORMS, READING_PROBLEMS, SUBMISSION_STATUSES, choices
 from portal.models import Site, Submission
+
+
+def _findings(view, context, model, name):
+    """A row's errors and warnings in words, errors first and marked as such."""
+    lines = [
+        Markup('<span class="{}">{}</span>').format(
+            "text-danger" if f.severity == "error" else "text-warning", FINDINGS.get(f.code, f.code)
+        )
+        for f in sorted(model.findings, key=lambda f: f.severity != "error")
+    ]
+    return Markup("<br>").join(lines)
 
 
 class SubmissionView(PortalModelView):
@@ -62,8 +74,12 @@ class SubmissionView(PortalModelView):
         choice_filter(Submission.status, _l("Status"), SUBMISSION_STATUSES),
         "is_current",
     ]
-    column_formatters = {"status": labelled(SUBMISSION_STATUSES), "dispatch": dispatch_number}
-    column_formatters_detail = {"status": labelled(SUBMISSION_STATUSES), "sites": joined("name")}
+    column_formatters = {
+        "status": labelled(SUBMISSION_STATUSES),
+        "dispatch": dispatch_number,
+        "read_error": labelled(READING_PROBLEMS),
+    }
+    column_formatters_detail = column_formatters | {"sites": joined("name")}
     column_details_list = column_list + ["read_error", "review_note", "reviewed_at", "sites"]
     form_columns = ["status", "review_note"]
     form_choices = {"status": choices(SUBMISSION_STATUSES)}
@@ -92,7 +108,7 @@ class SiteView(PortalModelView):
     column_searchable_list = ["name_folded", "url_normalized"]
     column_sortable_list = ["name", "platform", "url", "agency"]
     column_filters = [choice_filter(Site.platform, _l("Kind"), PLATFORMS)]
-    column_formatters = {"platform": labelled(PLATFORMS), "findings": joined("code")}
+    column_formatters = {"platform": labelled(PLATFORMS), "findings": _findings}
     column_formatters_detail = column_formatters
     form_columns = [
         "name",

@@ -16,7 +16,6 @@ from portal.models.unit import Unit
 
 
 class SubmissionStatus(enum.StrEnum):
-    NOT_READ = "not_read"  # stored with its attachments; the form reader has not run
     RECEIVED = "received"
     NEEDS_REVIEW = "needs_review"
     ACCEPTED = "accepted"

@@ -22,6 +22,7 @@ from mailin.message import ParsedMessage, parse_message
 from portal.extensions import db
 from portal.models import Attachment, InboundMessage, InboundStatus, OutboundMessage
 from portal.services.matching import match_dispatch, match_unit
+from portal.services.reading import read_return, unit_by_line
 from portal.services.returns import record_return
 from portal.services.toolarge import queue_too_large_notice
 
@@ -175,6 +176,10 @@ def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
     message.kind, message.machine_reason = "person", ""
     dispatch, dispatch_route = match_dispatch(parsed)
     unit, unit_route = match_unit(parsed)
+    reading, attachment_id = read_return(message, parsed)
+    if unit is None and reading is not None and reading.unit_line:
+        unit = unit_by_line(reading.unit_line)
+        unit_route = "form's unit line" if unit else ""
     message.dispatch_id = dispatch.id if dispatch else None
     message.unit_id = unit.id if unit else None
     message.forwarded_from = ", ".join(parsed.forwarded_senders)[:254]
@@ -187,9 +192,23 @@ def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
             message.dispatch_id,
             f"unit: {unit_route or 'unknown'}; dispatch: {dispatch_route or 'unknown'}",
         )
-    record_return(message, unit, dispatch, parsed)
+    # A unit named only by its form (the sender's address is not registered) is asked
+    # for review: anyone can type a unit's name.
+    submission = record_return(
+        message,
+        unit,
+        dispatch,
+        reading,
+        attachment_id,
+        needs_review=unit_route == "form's unit line",
+    )
     message.status, message.error = InboundStatus.PROCESSED, ""
-    return Outcome(message.status, unit.id, dispatch.id, f"{unit_route}; {dispatch_route}")
+    return Outcome(
+        message.status,
+        unit.id,
+        dispatch.id,
+        f"{unit_route}; {dispatch_route}; {submission.row_count} rows",
+    )
 
 
 def own_identity() -> tuple[frozenset[str], frozenset[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from mailin.message import ParsedMessage
+from mailin.forms import READ, FormReading
 from portal.extensions import db
 from portal.models import (
     Dispatch,
@@ -15,21 +15,37 @@ from portal.models import (
     SubmissionStatus,
     Unit,
 )
+from portal.services.reading import store_rows
 
 
 def record_return(
-    message: InboundMessage, unit: Unit, dispatch: Dispatch, parsed: ParsedMessage
+    message: InboundMessage,
+    unit: Unit,
+    dispatch: Dispatch,
+    reading: FormReading | None,
+    attachment_id: int | None,
+    needs_review: bool = False,
 ) -> Submission:
-    """The submission for this message (made once: a replay finds the same one).
+    """The submission for this message, with the rows its form holds.
 
-    It supersedes the unit's current version for the dispatch; history is kept. Until
-    the form reader exists, it is stored with its attachments as not read yet.
+    Made once per message: a replay finds the same submission and re-reads its rows. A
+    new one supersedes the unit's current version for the dispatch; history is kept.
     """
-    existing = db.session.scalar(
+    submission = db.session.scalar(
         select(Submission).where(Submission.inbound_message_id == message.id)
     )
-    if existing is not None:
-        return existing
+    if submission is None:
+        submission = _new_version(message, unit, dispatch)
+    submission.attachment_id = attachment_id
+    store_rows(submission, reading)
+    submission.read_error = _reading_problem(reading)
+    review = needs_review or bool(submission.read_error) or submission.error_count > 0
+    submission.status = SubmissionStatus.NEEDS_REVIEW if review else SubmissionStatus.RECEIVED
+    _mark_on_roster(unit, dispatch, message, review)
+    return submission
+
+
+def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Submission:
     previous = (
         db.session.scalar(
             select(func.max(Submission.version)).where(
@@ -53,15 +69,23 @@ def record_return(
         is_current=True,
         inbound_message_id=message.id,
         received_at=message.received_at,
-        status=SubmissionStatus.NOT_READ,
-        attachment_id=message.attachments[0].id if message.attachments else None,
     )
     db.session.add(submission)
-    _mark_on_roster(unit, dispatch, message)
     return submission
 
 
-def _mark_on_roster(unit: Unit, dispatch: Dispatch, message: InboundMessage) -> None:
+def _reading_problem(reading: FormReading | None) -> str:
+    """Why the form gave no rows (a stable code, shown to staff by its label), or ''."""
+    if reading is None:
+        return "no_attachment"
+    if reading.status != READ:
+        return reading.status
+    return "" if reading.rows else "no_rows"
+
+
+def _mark_on_roster(
+    unit: Unit, dispatch: Dispatch, message: InboundMessage, needs_review: bool
+) -> None:
     """The unit has answered: received (a unit missing from the roster is added to it)."""
     recipient = db.session.scalar(
         select(Recipient).filter_by(dispatch_id=dispatch.id, unit_id=unit.id)
@@ -69,5 +93,5 @@ def _mark_on_roster(unit: Unit, dispatch: Dispatch, message: InboundMessage) -> 
     if recipient is None:
         recipient = Recipient(dispatch=dispatch, unit=unit)
         db.session.add(recipient)
-    recipient.state = RecipientState.RECEIVED
+    recipient.state = RecipientState.NEEDS_REVIEW if needs_review else RecipientState.RECEIVED
     recipient.last_return_at = message.received_at

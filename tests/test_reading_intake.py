@@ -1,0 +1,164 @@
+"""Returns arriving by mail are read into rows, stored with their findings (real Dovecot)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import (
+    Attachment,
+    InboundMessage,
+    Recipient,
+    RecipientState,
+    Site,
+    Submission,
+    Unit,
+)
+from tests.support.mails import XLSX, make_mail
+from tests.test_mailin_poll import append, extra_config, folder, poll, seed_roster  # noqa: F401
+
+HEADER = ["STT", "Tên trang", "Loại hình", "Địa chỉ trang (URL/tên miền)", "Cơ quan chủ quản"]
+
+
+def xlsx(*rows, above=()) -> tuple[str, bytes, str]:
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in above:
+        sheet.append(line)
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return "bao-cao.xlsx", buffer.getvalue(), XLSX
+
+
+def submissions(app) -> list[Submission]:
+    with app.app_context():
+        found = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+        for submission in found:
+            _ = [(s.name, [f.code for f in s.findings]) for s in submission.sites]
+        return found
+
+
+def sites(app, submission_id: int) -> list[tuple[str, str, list[str]]]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Site).where(Site.submission_id == submission_id).order_by(Site.position)
+        ).all()
+        return [(s.name, s.url_normalized, [f.code for f in s.findings]) for s in rows]
+
+
+def test_a_return_is_read_into_rows_with_their_findings(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    form = xlsx(
+        [1, "Tuổi trẻ Ninh Hải", "Fanpage", "fb.com/tuoitreninhhai?fbclid=1", "HĐ"],
+        [2, "Cổng thông tin huyện", "", "ninhhai.com", "UBND"],
+        [3, "Ban Tuyên giáo TW Đoàn", "", "https://www.facebook.com/bantuyengiaotwd/", ""],
+    )
+    append(dovecot, folder, make_mail(attachments=[form]))
+    poll(app)
+    (submission,) = submissions(app)
+    assert (submission.row_count, submission.error_count) == (3, 0)
+    assert submission.status == "received"
+    assert sites(app, submission.id) == [
+        ("Tuổi trẻ Ninh Hải", "facebook.com/tuoitreninhhai", []),
+        ("Cổng thông tin huyện", "ninhhai.com", ["non_vn_domain", "not_youth_union_name"]),
+        ("Ban Tuyên giáo TW Đoàn", "facebook.com/bantuyengiaotwd", ["official_page"]),
+    ]
+
+
+def test_a_return_whose_rows_all_fail_is_still_a_return(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    form = xlsx([1, "Tuổi trẻ Ninh Hải", "", "", ""], [2, "", "", "chưa có", ""])
+    append(dovecot, folder, make_mail(attachments=[form]))
+    poll(app)
+    (submission,) = submissions(app)
+    assert submission.status == "needs_review" and submission.error_count == 3
+    assert [codes for _n, _u, codes in sites(app, submission.id)] == [
+        ["missing_url"],
+        ["missing_name", "bad_url"],
+    ]
+    with app.app_context():
+        state = db.session.scalar(select(Recipient.state).join(Unit).where(Unit.code == "NHAI"))
+    assert state == RecipientState.NEEDS_REVIEW
+
+
+def test_a_scan_is_kept_for_manual_entry(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    pdf = ("scan.pdf", b"%PDF-1.4\n%scan\n", "application/pdf")
+    append(dovecot, folder, make_mail(attachments=[pdf]))
+    poll(app)
+    (submission,) = submissions(app)
+    assert (submission.status, submission.read_error, submission.row_count) == (
+        "needs_review",
+        "manual_entry",
+        0,
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Attachment.status)) == "manual_entry"
+
+
+def test_a_table_pasted_in_the_email_is_read(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    raw = make_mail(body="x")
+    html = (
+        "<p>Đơn vị: Huyện Đoàn Ninh Hải</p><table><tr><th>STT</th><th>Tên trang</th>"
+        "<th>Đường dẫn</th></tr><tr><td>1</td><td>Đoàn xã Vĩnh Hải</td>"
+        "<td>facebook.com/doanxavinhhai</td></tr></table>"
+    )
+    raw = raw.replace(
+        b'Content-Type: text/plain; charset="utf-8"', b'Content-Type: text/html; charset="utf-8"'
+    )
+    raw = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n" + html.encode()
+    raw = raw.replace(b"Content-Transfer-Encoding: 7bit", b"Content-Transfer-Encoding: 8bit")
+    append(dovecot, folder, raw)
+    poll(app)
+    (submission,) = submissions(app)
+    assert sites(app, submission.id) == [("Đoàn xã Vĩnh Hải", "facebook.com/doanxavinhhai", [])]
+
+
+def test_an_unknown_sender_is_matched_by_the_forms_unit_line_and_reviewed(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    form = xlsx(
+        [1, "Tuổi trẻ Ninh Sơn", "", "facebook.com/tuoitreninhson", ""],
+        above=[["ĐOÀN TNCS HỒ CHÍ MINH"], ["Đơn vị: HUYỆN ĐOÀN NINH SƠN"], []],
+    )
+    append(dovecot, folder, make_mail(sender="bi.thu@gmail.example", attachments=[form]))
+    poll(app)
+    (submission,) = submissions(app)
+    assert submission.status == "needs_review"
+    with app.app_context():
+        assert db.session.get(Unit, submission.unit_id).code == "NSON"
+        assert db.session.scalar(select(InboundMessage.status)) == "processed"
+
+
+def test_a_page_already_reported_by_another_unit_is_flagged(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    shared = [1, "Tuổi trẻ huyện", "", "facebook.com/tuoitrechung", ""]
+    append(
+        dovecot,
+        folder,
+        make_mail(attachments=[xlsx(shared)]),
+        make_mail(sender="huyendoan.ninhson@ninhthuan.example", attachments=[xlsx(shared)]),
+    )
+    poll(app)
+    first, second = submissions(app)
+    assert sites(app, first.id)[0][2] == []
+    assert sites(app, second.id)[0][2] == ["duplicate_other_unit"]
+
+
+def test_replay_rereads_rows_without_a_new_version(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    append(dovecot, folder, make_mail(attachments=[xlsx([1, "Tuổi trẻ", "", "doan.vn", ""])]))
+    poll(app)
+    with app.app_context():
+        db.session.execute(Site.__table__.delete())
+        db.session.commit()
+    app.test_cli_runner().invoke(args=["mailin", "replay"])
+    (submission,) = submissions(app)
+    assert submission.version == 1 and submission.row_count == 1
+    assert sites(app, submission.id) == [("Tuổi trẻ", "doan.vn", [])]
