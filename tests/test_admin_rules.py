@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -151,3 +153,29 @@ def test_error_pages_are_in_vietnamese(client, as_role):
     login(editor, "editor@example.org")
     expired = editor.post("/admin/unit/new/", data={"csrf_token": "het-han"})
     assert expired.status_code == 400 and "Biểu mẫu đã hết hạn" in expired.text
+
+
+def test_the_blank_form_downloads_with_the_units_name_and_reads_back(app, client, as_role):
+    from mailin.forms import read_form
+
+    add_units(app, "NHAI")
+    with app.app_context():
+        db.session.add(
+            Dispatch(
+                number="422-CV/TĐTN-TG",
+                subject="V/v tiếp cận thông tin",
+                issued_on=dt.date(2018, 6, 20),
+                deadline=dt.date(2018, 6, 27),
+            )
+        )
+        db.session.commit()
+    as_role("viewer")
+    response = client.get("/admin/dispatch/form/1?unit=1")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert (
+        "M%E1%BA%ABu%20b%C3%A1o%20c%C3%A1o%20422-CV-T%C4%90TN-TG%20-%20NHAI.xlsx"
+        in response.headers["Content-Disposition"]
+    )
+    reading = read_form(response.data)
+    assert (reading.status, reading.unit_line, reading.rows) == ("read", "Đơn vị NHAI", [])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import has_app_context, url_for
+import io
+
+from flask import has_app_context, request, send_file, url_for
+from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -12,8 +15,9 @@ from portal.admin.base import PortalModelView, choice_filter, dispatch_number, l
 from portal.emails import normalize_address
 from portal.extensions import db
 from portal.labels import RECIPIENT_STATES, choices
-from portal.models import Dispatch, Recipient
+from portal.models import Dispatch, Recipient, Unit
 from portal.services.dispatches import roster_counts, roster_units, strip_header_value
+from portal.services.forms import XLSX_TYPE, template_filename, template_for
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_WIDGET = {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"}
@@ -31,6 +35,7 @@ DISPATCH_LABELS = {
     "created_at": _l("Created at"),
     "roster": _l("Roster"),
     "search_folded": _l("Number or subject"),
+    "form": _l("Form for units"),
 }
 
 
@@ -44,6 +49,11 @@ class DispatchFilter(FilterEqual):
         return [(str(d.id), d.number) for d in dispatches]
 
 
+def _template_link(view, context, model, name):
+    href = url_for("dispatch.form_template", dispatch_id=model.id)
+    return Markup('<a href="{}">{}</a>').format(href, _l("Blank form (.xlsx)"))
+
+
 def _roster_link(view, context, model, name):
     counts = roster_counts(model.id)
     text = _l("%(reported)d of %(total)d reported", reported=counts.reported, total=counts.total)
@@ -52,7 +62,7 @@ def _roster_link(view, context, model, name):
 
 
 class DispatchView(PortalModelView):
-    column_list = ["number", "subject", "issued_on", "deadline", "roster", "is_open"]
+    column_list = ["number", "subject", "issued_on", "deadline", "roster", "form", "is_open"]
     column_details_list = [
         "number",
         "subject",
@@ -62,6 +72,7 @@ class DispatchView(PortalModelView):
         "upstream_email",
         "message_id",
         "roster",
+        "form",
         "is_open",
         "note",
         "created_at",
@@ -70,7 +81,7 @@ class DispatchView(PortalModelView):
     column_searchable_list = ["search_folded"]
     column_default_sort = ("issued_on", True)
     column_filters = ["is_open", "deadline"]
-    column_formatters = {"roster": _roster_link}
+    column_formatters = {"roster": _roster_link, "form": _template_link}
     column_formatters_detail = column_formatters
     form_columns = [
         "number",
@@ -106,6 +117,18 @@ class DispatchView(PortalModelView):
 
     def audit_state(self, model) -> dict:
         return super().audit_state(model) | {"roster": len(model.recipients)}
+
+    @expose("/form/<int:dispatch_id>")
+    def form_template(self, dispatch_id: int):
+        """The blank form of the dispatch (?unit=ID: with that unit's name filled in)."""
+        dispatch = db.get_or_404(Dispatch, dispatch_id)
+        unit = db.session.get(Unit, request.args.get("unit", type=int) or 0)
+        return send_file(
+            io.BytesIO(template_for(dispatch, unit)),
+            mimetype=XLSX_TYPE,
+            as_attachment=True,
+            download_name=template_filename(dispatch, unit),
+        )
 
 
 class RecipientView(PortalModelView):
