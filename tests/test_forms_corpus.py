@@ -1,0 +1,121 @@
+"""The form reader on a corpus of real-looking returns (tests/data/forms/, see its README)."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mailin.forms import read_form
+from mailin.urls import normalize_url
+
+CORPUS = Path(__file__).parent / "data" / "forms"
+OFFICIAL_PAGES = frozenset(
+    normalize_url(url)
+    for url in (
+        "https://www.facebook.com/bantuyengiaotwd/",
+        "https://www.facebook.com/bupsenxanh304/",
+        "https://www.facebook.com/songdepsongcoich/",
+        "https://www.facebook.com/theodauchanbac/",
+        "https://www.facebook.com/groups/dtncshcm/",
+        "https://www.facebook.com/ninhthuanngaymoi/",
+        "http://www.doanthanhnienninhthuan.org.vn",
+    )
+)
+
+
+def corpus_cases() -> list:
+    cases = []
+    for expected_path in sorted(CORPUS.glob("*.expected.json")):
+        stem = expected_path.name.removesuffix(".expected.json")
+        (data_path,) = [p for p in CORPUS.glob(f"{stem}.*") if p != expected_path]
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))
+        marks = (
+            [pytest.mark.xfail(reason="stretch: TCVN3/VNI text", strict=False)]
+            if expected.get("stretch")
+            else []
+        )
+        cases.append(pytest.param(data_path, expected, id=stem, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize("path, expected", corpus_cases())
+def test_the_reader_reads_each_return_as_expected(path, expected):
+    reading = read_form(path.read_bytes(), OFFICIAL_PAGES)
+    assert (reading.status, reading.detected_type) == (
+        expected["status"],
+        expected["detected_type"],
+    ), reading.detail
+    if expected.get("unit_line") is not None:
+        assert reading.unit_line == expected["unit_line"]
+    if expected.get("sheet") is not None:
+        assert reading.sheet == expected["sheet"]
+    got = [_as_expected(row) for row in reading.rows]
+    want = expected.get("rows", [])
+    assert len(got) == len(want), [(r["row"], r.get("name")) for r in got]
+    for row, wanted in zip(got, want, strict=True):
+        assert {key: row.get(key, "") for key in wanted} == wanted
+
+
+def _as_expected(row) -> dict:
+    values = {key: value for key, value in row.values.items() if key != "platform"}
+    return {
+        "row": row.row,
+        **values,
+        "platform": row.platform,
+        "url_normalized": row.url_normalized,
+        "errors": row.errors,
+        "warnings": row.warnings,
+    }
+
+
+def test_the_corpus_covers_every_case():
+    assert len(corpus_cases()) >= 30
+
+
+def test_openpyxl_parses_xml_with_defusedxml():
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML is True
+
+
+BOMB_CHECK = """
+import resource, sys, zipfile
+from mailin.forms import read_form
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def refuse(*args, **kwargs):
+    raise AssertionError("an entry of the bomb was decompressed")
+zipfile.ZipFile.open = refuse
+reading = read_form(data)
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(reading.status, grown)
+"""
+
+
+@pytest.mark.parametrize("name", ["bomb", "entries"])
+def test_a_zip_bomb_is_refused_without_being_opened(name):
+    """Refused from the zip's directory alone: nothing decompressed, memory flat."""
+    (path,) = [p for p in CORPUS.glob(f"*{name}*.xlsx")]
+    assert path.stat().st_size < 5_000_000
+    with zipfile.ZipFile(path) as archive:
+        declared = sum(entry.file_size for entry in archive.infolist())
+        entries = len(archive.infolist())
+    assert declared > 2_000_000_000 or entries > 10_000
+    result = subprocess.run(
+        [sys.executable, "-c", BOMB_CHECK, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    status, grown_kb = result.stdout.split()
+    assert status == "refused"
+    assert int(grown_kb) < 100 * 1024
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
