@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Dispatch, Unit
 
+RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 # Values for the URL converters of admin rules (e.g. /admin/unit/export/<export_type>/).
 ARGUMENT_VALUES = {"export_type": "csv", "filename": "x", "path": "x", "id": "1"}
 
@@ -22,9 +24,7 @@ def admin_rules(app, method: str):
             continue
         if method in rule.methods:
             found.append(
-                rule.rule.replace("<", "{")
-                .replace(">", "}")
-                .format(**{a: ARGUMENT_VALUES.get(a, "1") for a in rule.arguments})
+                RULE_ARGUMENT.sub(lambda m: ARGUMENT_VALUES.get(m.group(1), "1"), rule.rule)
             )
     assert found, f"no admin rule answers {method}"
     return found
