@@ -90,10 +90,15 @@ class Poller:
                 self.stop.wait(self.poll_seconds)
 
     def _idle(self, session: ImapSession) -> None:
-        """Wait in IDLE for new mail, the stop flag, or IDLE_MAX_SECONDS."""
+        """Wait in IDLE for new mail, the stop flag, or poll_seconds.
+
+        Mail that lands between a pass's SEARCH and the start of IDLE is not always
+        announced in IDLE, so the wait never outlasts poll_seconds (nor the 25 minutes
+        after which servers may drop an IDLE): such mail waits one interval, not forever.
+        """
         session.client.idle()
         try:
-            deadline = time.monotonic() + IDLE_MAX_SECONDS
+            deadline = time.monotonic() + min(self.poll_seconds, IDLE_MAX_SECONDS)
             while not self.stop.is_set() and time.monotonic() < deadline:
                 if session.client.idle_check(timeout=IDLE_CHECK_SECONDS):
                     return

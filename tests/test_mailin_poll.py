@@ -410,19 +410,16 @@ def wait_for(condition, seconds: float = 60) -> bool:
 def test_the_poller_waits_in_idle_and_stops_on_sigterm(
     app, dovecot, folder, database_url, tmp_path
 ):
+    # A long interval: within the test's waits only IDLE can bring the mail in.
+    env = poller_env(dovecot, folder, database_url, tmp_path) | {"IMAP_POLL_SECONDS": "300"}
     poller = subprocess.Popen(
-        POLL,
-        env=poller_env(dovecot, folder, database_url, tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
-        time.sleep(2)  # connected and idling by now
-        append(dovecot, folder, make_mail(subject="đến khi đang chờ"))
-        assert wait_for(lambda: count(app) == 1, 30), "IDLE did not wake the poller"
-        append(dovecot, folder, make_mail(subject="thư thứ hai"))
-        assert wait_for(lambda: count(app) == 2, 30)
+        for n, subject in enumerate(["đến khi đang chờ", "thư thứ hai"], start=1):
+            time.sleep(3)  # connected, the pass done, waiting in IDLE by now
+            append(dovecot, folder, make_mail(subject=subject))
+            assert wait_for(lambda n=n: count(app) == n, 60), "IDLE did not wake the poller"
     finally:
         poller.send_signal(signal.SIGTERM)
         _out, errors = poller.communicate(timeout=30)
