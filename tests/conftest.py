@@ -150,6 +150,20 @@ def as_role(client, users):
     return log_in
 
 
+DISPATCH_422 = {
+    "number": "422-CV/TĐTN-TG",
+    "subject": "V/v tiếp cận thông tin",
+    "issued_on": "20/06/2018",
+    "deadline": "27/06/2018",
+    "is_open": "y",
+}
+
+
+def add_dispatch_in_admin(client, token: str, **fields):
+    """POST the admin's new-dispatch form for dispatch 422 (fields override)."""
+    return client.post("/admin/dispatch/new/", data={"csrf_token": token, **DISPATCH_422, **fields})
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many tests ran on each database, so a run on one engine only is visible."""
     counts: Counter = Counter()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Dispatch, Unit
+from tests.conftest import add_dispatch_in_admin
 
 RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 # Values for the URL converters of admin rules (e.g. /admin/unit/export/<export_type>/).
@@ -116,17 +117,7 @@ def test_an_editor_creates_a_unit_only_with_the_token(app, client, as_role):
 
 def test_dispatch_dates_are_typed_dd_mm_yyyy(app, client, as_role):
     token = as_role("editor")
-    response = client.post(
-        "/admin/dispatch/new/",
-        data={
-            "csrf_token": token,
-            "number": "422-CV/TĐTN-TG",
-            "subject": "V/v tiếp cận thông tin",
-            "issued_on": "20/06/2018",
-            "deadline": "27/06/2018",
-            "is_open": "y",
-        },
-    )
+    response = add_dispatch_in_admin(client, token)
     assert response.status_code == 302
     with app.app_context():
         dispatch = db.session.scalar(select(Dispatch))

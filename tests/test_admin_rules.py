@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Dispatch, Recipient, Unit, User
-from tests.conftest import login
+from tests.conftest import add_dispatch_in_admin, login
 
 
 def add_units(app, *codes: str) -> None:
@@ -20,18 +20,11 @@ def add_units(app, *codes: str) -> None:
 def test_a_dispatch_added_in_the_admin_goes_to_every_active_unit(app, client, as_role):
     add_units(app, "A", "B")
     token = as_role("editor")
-    response = client.post(
-        "/admin/dispatch/new/",
-        data={
-            "csrf_token": token,
-            "number": "422-CV/TĐTN-TG",
-            "subject": "V/v tiếp cận thông tin",
-            "issued_on": "20/06/2018",
-            "deadline": "27/06/2018",
-            "is_open": "y",
-            "message_id": "<cv422@tinhdoan.example>\r\nBcc: evil@x.example",
-            "upstream_email": "TuyenGiao@Example.org",
-        },
+    response = add_dispatch_in_admin(
+        client,
+        token,
+        message_id="<cv422@tinhdoan.example>\r\nBcc: evil@x.example",
+        upstream_email="TuyenGiao@Example.org",
     )
     assert response.status_code == 302
     with app.app_context():
@@ -43,16 +36,7 @@ def test_a_dispatch_added_in_the_admin_goes_to_every_active_unit(app, client, as
 
 def test_dispatch_search_ignores_case_and_diacritics(app, client, as_role):
     token = as_role("editor")
-    client.post(
-        "/admin/dispatch/new/",
-        data={
-            "csrf_token": token,
-            "number": "422-CV/TĐTN-TG",
-            "subject": "V/v tiếp cận thông tin",
-            "issued_on": "20/06/2018",
-            "deadline": "27/06/2018",
-        },
-    )
+    add_dispatch_in_admin(client, token)
     for term in ("TIẾP CẬN", "tdtn", "422"):
         assert "tiếp cận" in client.get(f"/admin/dispatch/?search={term}").text, term
     assert "tiếp cận" not in client.get("/admin/dispatch/?search=fanpage").text

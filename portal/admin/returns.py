@@ -14,6 +14,7 @@ from portal.admin.base import (
 )
 from portal.labels import FINDINGS, PLATFORMS, READING_PROBLEMS, SUBMISSION_STATUSES, choices
 from portal.models import Site, Submission
+from portal.services.reading import SITE_FIELDS
 
 
 def _findings(view, context, model, name):
@@ -110,16 +111,6 @@ class SiteView(PortalModelView):
     column_filters = [choice_filter(Site.platform, _l("Kind"), PLATFORMS)]
     column_formatters = {"platform": labelled(PLATFORMS), "findings": _findings}
     column_formatters_detail = column_formatters
-    form_columns = [
-        "name",
-        "platform",
-        "url",
-        "agency",
-        "contact",
-        "admin_name",
-        "phone",
-        "email",
-        "note",
-    ]
+    form_columns = list(SITE_FIELDS)
     form_choices = {"platform": choices(PLATFORMS)}
     may_create = False
