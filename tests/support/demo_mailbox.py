@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,34 +24,73 @@ PROCESSED = "Đã xử lý"
 
 
 def sample_mail() -> list[bytes]:
-    """Returns as units send them, with the mail no one should answer among them."""
-    form = form_attachment
+    """Returns as units send them, with the mail no one should answer among them. The bytes
+    are the same every time, so a second demo run stores nothing twice."""
+    ninh_hai = form_attachment(
+        "Báo cáo trang mạng xã hội - Ninh Hải.xlsx",
+        [
+            [
+                "Tuổi trẻ Ninh Hải",
+                "https://m.facebook.com/tuoitreninhhai?fbclid=IwAR0x",
+                "Huyện Đoàn Ninh Hải",
+            ],
+            ["Cổng thông tin điện tử huyện Ninh Hải", "ninhhai.ninhthuan.gov.vn", "UBND huyện"],
+            ["Đoàn xã Vĩnh Hải", "facebook.com/profile.php?id=100012345678", "Đoàn xã Vĩnh Hải"],
+            ["Tuổi trẻ Ninh Hải TikTok", "tiktok.com/@tuoitreninhhai", "Huyện Đoàn Ninh Hải"],
+            ["Ban Tuyên giáo TW Đoàn", "https://www.facebook.com/bantuyengiaotwd/", ""],
+        ],
+    )
+    prtc = form_attachment(
+        "TD PRTC - danh sach trang.xlsx",
+        [
+            ["Thành Đoàn Phan Rang – Tháp Chàm", "fb.com/thanhdoanprtc", "Thành Đoàn"],
+            ["Website Thành Đoàn", "thanhdoanprtc.com", "Thành Đoàn"],
+            ["", "chưa có", ""],
+        ],
+    )
+    syt = form_attachment(
+        "Fanpage Đoàn Sở Y tế.xlsx",
+        [
+            ["Đoàn Thanh niên Sở Y tế Ninh Thuận", "facebook.com/doanthanhniensyt", "Sở Y tế"],
+        ],
+    )
     return [
-        make_mail(subject="Báo cáo theo CV số 422", attachments=[form()]),
+        make_mail(
+            subject="Báo cáo theo CV số 422",
+            attachments=[ninh_hai],
+            message_id="<demo.1@ninhthuan.example>",
+        ),
         make_mail(
             sender="Thành Đoàn Phan Rang – Tháp Chàm <thanhdoan.prtc@ninhthuan.example>",
             subject="Re: 422-CV/TĐTN-TG báo cáo trang thông tin điện tử",
-            attachments=[form("TD PRTC - danh sach trang.xlsx")],
+            attachments=[prtc],
+            message_id="<demo.2@ninhthuan.example>",
         ),
         make_mail(
             sender="Đoàn cơ sở Sở Y tế <doan.syt@ninhthuan.example>",
             subject="Báo cáo lập fanpage theo công văn DK-FANPAGE-2021",
-            attachments=[form("Fanpage Đoàn Sở Y tế.xlsx")],
+            attachments=[syt],
+            message_id="<demo.3@ninhthuan.example>",
         ),
         make_mail(
             sender="Một bạn đoàn viên <doanvien.nguyen@gmail.example>",
             subject="Gửi báo cáo của chi đoàn",
-            attachments=[form("chi doan.xlsx")],
+            attachments=[form_attachment("chi doan.xlsx")],
+            message_id="<demo.4@gmail.example>",
         ),
         make_mail(
             sender="Huyện Đoàn Ninh Sơn <huyendoan.ninhson@ninhthuan.example>",
             subject="Trả lời tự động: Báo cáo 422",
             headers={"Auto-Submitted": "auto-replied"},
             body="Tôi đang đi công tác đến hết tuần.",
+            message_id="<demo.5@ninhthuan.example>",
         ),
         make_mail(
-            subject="Báo cáo CV 422 (bổ sung trang TikTok)",
-            attachments=[form("Báo cáo bổ sung.xlsx")],
+            sender="Huyện Đoàn Bác Ái <huyendoan.bacai@ninhthuan.example>",
+            subject="Báo cáo CV 422",
+            body="Gửi bản scan báo cáo.",
+            attachments=[("scan.pdf", b"%PDF-1.4\n% ban scan\n", "application/pdf")],
+            message_id="<demo.6@ninhthuan.example>",
         ),
     ]
 
@@ -58,17 +98,15 @@ def sample_mail() -> list[bytes]:
 def start() -> dovecot.Dovecot:
     pid_file = ROOT / "run" / "master.pid"
     if pid_file.exists() and _alive(int(pid_file.read_text().strip() or 0)):
-        server = dovecot.Dovecot(root=ROOT, host="127.0.0.1", port=PORT)
-    else:
-        server = dovecot.start(ROOT, PORT)
-    marker = ROOT / "samples-added"
-    if not marker.exists():
-        client = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
-        client.login(server.user, server.password)
-        for message in sample_mail():
-            client.append("INBOX", message)
-        client.logout()
-        marker.write_text("yes\n")
+        return dovecot.Dovecot(root=ROOT, host="127.0.0.1", port=PORT)
+    # A fresh mailbox each demo run; the same sample bytes are deduplicated by the intake.
+    shutil.rmtree(ROOT, ignore_errors=True)
+    server = dovecot.start(ROOT, PORT)
+    client = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
+    client.login(server.user, server.password)
+    for message in sample_mail():
+        client.append("INBOX", message)
+    client.logout()
     return server
 
 

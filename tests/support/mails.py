@@ -35,16 +35,24 @@ def make_mail(
     return message.as_bytes(policy=SMTP)
 
 
-def form_attachment(name: str = "Báo cáo trang mạng xã hội.xlsx") -> tuple[str, bytes, str]:
-    """A small real xlsx, as a unit attaches its completed form."""
+FIXED_TIME = dt.datetime(2018, 6, 25, 9, 0)
+DEFAULT_ROWS = [["Tuổi trẻ Ninh Hải", "facebook.com/tuoitreninhhai", "Huyện Đoàn Ninh Hải"]]
+
+
+def form_attachment(
+    name: str = "Báo cáo trang mạng xã hội.xlsx", rows: list[list[str]] | None = None
+) -> tuple[str, bytes, str]:
+    """A small real xlsx as a unit attaches its completed form (same bytes every time)."""
     import io
 
     from openpyxl import Workbook
 
     workbook = Workbook()
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
     sheet = workbook.active
     sheet.append(["STT", "Tên trang", "Địa chỉ trang (URL/tên miền)", "Cơ quan chủ quản"])
-    sheet.append([1, "Tuổi trẻ Ninh Hải", "facebook.com/tuoitreninhhai", "Huyện Đoàn Ninh Hải"])
+    for number, row in enumerate(rows or DEFAULT_ROWS, start=1):
+        sheet.append([number, *row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return name, buffer.getvalue(), XLSX
