@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from mailin.forms.checks import row_findings
 from mailin.forms.grid import Grid, csv_grids, docx_grids, html_grids, spreadsheet_grids
 from mailin.forms.header import find_header
+from mailin.forms.legacy import from_tcvn3
 from mailin.forms.rows import data_rows, resolve_address, unit_line
-from mailin.forms.sniff import UnsafeFile, check_zip, sniff
+from mailin.forms.sniff import NotAZip, UnsafeFile, check_zip, encryption, sniff
 from mailin.forms.values import (
     clean_phone,
     platform_from_url,
@@ -63,12 +64,17 @@ def read_form(data: bytes, official: frozenset[str] = frozenset()) -> FormReadin
     if kind in ZIP_BASED:
         try:
             check_zip(data)
+        except NotAZip as exc:
+            return FormReading(UNREADABLE, kind, detail=str(exc))
         except UnsafeFile as exc:
             return FormReading(REFUSED, kind, detail=str(exc))
     if kind in ("pdf", "image"):
         return FormReading(MANUAL_ENTRY, kind, detail="a scan or a picture: type it in")
-    if kind == "encrypted":
-        return FormReading(ENCRYPTED, kind, detail="protected by a password")
+    encrypted_as = encryption(data, kind)
+    if encrypted_as:
+        return FormReading(ENCRYPTED, encrypted_as, detail="protected by a password")
+    if kind == "cfb":
+        kind = "xls"
     try:
         grids = _grids(kind, data)
     except Exception as exc:  # each library raises its own types for a broken file
@@ -91,7 +97,7 @@ def _grids(kind: str, data: bytes) -> list[Grid] | None:
         return docx_grids(data)
     if kind == "html":
         return html_grids(decode_raw_bytes(data))
-    if kind == "text":
+    if kind == "csv":
         return csv_grids(data)
     return None
 
@@ -99,7 +105,7 @@ def _grids(kind: str, data: bytes) -> list[Grid] | None:
 def read_grids(grids: list[Grid], kind: str, official: frozenset[str]) -> FormReading:
     """The form in the best table of all: the one whose header names most columns."""
     best = None
-    for grid in grids:
+    for grid in [*grids, *_legacy_text(grids)]:
         header = find_header(grid.rows)
         if header and (best is None or header.score > best[1].score):
             best = (grid, header)
@@ -107,13 +113,23 @@ def read_grids(grids: list[Grid], kind: str, official: frozenset[str]) -> FormRe
         return FormReading(NO_TABLE, kind, detail="no table with the form's columns")
     grid, header = best
     columns = resolve_address(header, grid.rows)
-    reading = FormReading(
-        READ, kind, sheet=grid.name, unit_line=unit_line(grid.rows, header.row - header.height + 1)
-    )
+    above = [[line] for line in grid.preamble] + grid.rows[: header.row - header.height + 1]
+    reading = FormReading(READ, kind, sheet=grid.name, unit_line=unit_line(above, len(above)))
     seen: set[str] = set()
     for row_number, values in data_rows(grid.rows, header, columns):
         reading.rows.append(_checked_row(grid.name, row_number, values, seen, official))
     return reading
+
+
+def _legacy_text(grids: list[Grid]) -> list[Grid]:
+    """The sheets whose text looks like TCVN3 mojibake, converted: tried only after the
+    sheets as they are, so a Unicode sheet is never changed."""
+    converted = []
+    for grid in grids:
+        rows = [[from_tcvn3(cell) for cell in row] for row in grid.rows]
+        if rows != grid.rows:
+            converted.append(Grid(grid.name, rows, [from_tcvn3(p) for p in grid.preamble]))
+    return converted
 
 
 def _checked_row(

@@ -8,11 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from mailin.forms.values import clean_cell
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # Word's XML namespace
 MAX_SHEETS = 50
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
@@ -20,10 +21,12 @@ MAX_COLUMNS = 100
 
 @dataclass
 class Grid:
-    """One table: its name (sheet name, or 'Bảng N') and its rows of cleaned text."""
+    """One table: its name (sheet name, or 'Bảng N'), its rows of cleaned text, and for a
+    table in a document, the lines of text above it (where 'Đơn vị: ...' is written)."""
 
     name: str
     rows: list[list[str]]
+    preamble: list[str] = field(default_factory=list)
 
 
 def spreadsheet_grids(data: bytes) -> list[Grid]:
@@ -62,36 +65,56 @@ def csv_grids(data: bytes) -> list[Grid]:
 
 
 def docx_grids(data: bytes) -> list[Grid]:
-    """The tables of a Word file. A merged cell is read once; text in content controls too."""
+    """The tables of a Word file, in order, each with the paragraphs above it. A merged cell
+    is read once; text inside content controls is read too."""
     from docx import Document
 
-    document = Document(io.BytesIO(data))
-    grids = []
-    for index, table in enumerate(document.tables[:MAX_SHEETS], start=1):
-        rows = []
-        for row in table.rows[:MAX_ROWS]:
-            seen: set[int] = set()
-            cells = []
-            for cell in row.cells[:MAX_COLUMNS]:
-                # python-docx repeats a merged cell in every grid column it spans.
-                key = id(cell._tc)
-                cells.append("" if key in seen else clean_cell(_cell_text(cell._tc)))
-                seen.add(key)
-            rows.append(cells)
-        grids.append(Grid(f"Bảng {index}", rows))
+    body = Document(io.BytesIO(data)).element.body
+    grids: list[Grid] = []
+    paragraphs: list[str] = []
+    for element in body.iterchildren():
+        if element.tag == f"{_W}p":
+            paragraphs.append(clean_cell(_text(element)))
+        elif element.tag == f"{_W}tbl" and len(grids) < MAX_SHEETS:
+            grids.append(Grid(f"Bảng {len(grids) + 1}", _docx_rows(element), list(paragraphs)))
     return grids
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+def _docx_rows(table) -> list[list[str]]:
+    """A Word table's rows. A cell merged across columns is read once; a cell merged down
+    gives its text to every row it spans (python-docx would repeat both)."""
+    rows: list[list[str]] = []
+    above: dict[int, str] = {}  # column -> text of the cell a vertical merge started with
+    for row in table.iter(f"{_W}tr"):
+        cells: list[str] = []
+        for tc in _row_cells(row):
+            column = len(cells)
+            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            text = clean_cell(_text(tc))
+            if merge is not None and merge.get(f"{_W}val") != "restart":
+                text = above.get(column, "")
+            elif merge is not None:
+                above[column] = text
+            span = tc.find(f"{_W}tcPr/{_W}gridSpan")
+            extra = int(span.get(f"{_W}val", "1")) - 1 if span is not None else 0
+            cells.extend([text] + [""] * max(0, min(extra, MAX_COLUMNS)))
+        rows.append(cells[:MAX_COLUMNS])
+        if len(rows) >= MAX_ROWS:
+            break
+    return rows
 
 
-def _cell_text(tc) -> str:
-    """All text of a cell, paragraph by paragraph, including inside content controls
-    (w:sdt), which python-docx's cell.text leaves out."""
-    paragraphs = []
-    for paragraph in tc.iter(f"{_W}p"):
-        paragraphs.append("".join(t.text or "" for t in paragraph.iter(f"{_W}t")))
-    return "\n".join(paragraphs)
+def _row_cells(row):
+    """The w:tc of a row in order, including those wrapped in a content control."""
+    for child in row.iterchildren(f"{_W}tc", f"{_W}sdt"):
+        yield from ([child] if child.tag == f"{_W}tc" else child.iter(f"{_W}tc"))
+
+
+def _text(element) -> str:
+    """All text of a paragraph or cell, paragraph by paragraph, including text inside
+    content controls (w:sdt), which python-docx's cell.text leaves out."""
+    paragraphs = element.iter(f"{_W}p") if element.tag != f"{_W}p" else [element]
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in paragraphs)
 
 
 def html_grids(html: str) -> list[Grid]:
@@ -99,18 +122,31 @@ def html_grids(html: str) -> list[Grid]:
     parser = _TableParser()
     parser.feed(html)
     parser.close()
-    return [Grid(f"Bảng {n}", rows) for n, rows in enumerate(parser.tables[:MAX_SHEETS], 1)]
+    return [
+        Grid(f"Bảng {n}", rows, preamble)
+        for n, (rows, preamble) in enumerate(parser.tables[:MAX_SHEETS], 1)
+    ]
 
 
 class _TableParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[str]]] = []
+        self.tables: list[tuple[list[list[str]], list[str]]] = []
         self._stack: list[dict] = []  # nested tables: the innermost is being filled
+        self._text: list[str] = []  # text outside tables so far, for each table's preamble
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
-            self._stack.append({"rows": [], "row": None, "cell": None, "spans": {}})
+            preamble = [clean_cell(line) for line in "".join(self._text).splitlines()]
+            self._stack.append(
+                {
+                    "rows": [],
+                    "row": None,
+                    "cell": None,
+                    "spans": {},
+                    "preamble": [line for line in preamble if line],
+                }
+            )
         elif not self._stack:
             return
         elif tag == "tr":
@@ -126,7 +162,9 @@ class _TableParser(HTMLParser):
             self._stack[-1]["cell"]["text"].append("\n")
 
     def handle_data(self, data):
-        if self._stack and self._stack[-1]["cell"] is not None:
+        if not self._stack:
+            self._text.append(data)
+        elif self._stack[-1]["cell"] is not None:
             self._stack[-1]["cell"]["text"].append(data)
 
     def handle_endtag(self, tag):
@@ -142,7 +180,7 @@ class _TableParser(HTMLParser):
         elif tag == "table":
             self._stack.pop()
             if len(self.tables) < MAX_SHEETS:
-                self.tables.append(table["rows"][:MAX_ROWS])
+                self.tables.append((table["rows"][:MAX_ROWS], table["preamble"]))
 
 
 def _span(value: str | None) -> int:

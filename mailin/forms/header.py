@@ -111,6 +111,14 @@ def two_row_cells(top: list[str], bottom: list[str]) -> list[str]:
     return combined
 
 
+def _better(header: Header, best: Header) -> bool:
+    """More columns named; on a tie at the same row, one row rather than two (the row above
+    a one-row header is often the 'Đơn vị:' line, not part of the header)."""
+    if header.score != best.score:
+        return header.score > best.score
+    return header.row == best.row and header.height < best.height
+
+
 def find_header(rows: list[list[str]], search_rows: int = 40) -> Header | None:
     """The most convincing header in the first rows: one row, or two rows combined."""
     best: Header | None = None
@@ -124,6 +132,6 @@ def find_header(rows: list[list[str]], search_rows: int = 40) -> Header | None:
             usable = (
                 "name" in keys or "url" in keys or AMBIGUOUS_ADDRESS in keys
             ) and header.score >= 2
-            if usable and (best is None or header.score > best.score):
+            if usable and (best is None or _better(header, best)):
                 best = header
     return best

@@ -45,11 +45,12 @@ def resolve_address(header: Header, rows: list[list[str]]) -> dict[str, int]:
 
 
 def _is_column_numbers(cells: list[str]) -> bool:
-    numbers = [c for c in cells if c]
+    """The row of column numbers some forms put under the header: 1 2 3... or (1) (2)..."""
+    numbers = [c.strip("().- ") for c in cells if c]
     return (
         len(numbers) >= 3
-        and all(c.isdigit() for c in numbers)
-        and [int(c) for c in numbers] == sorted(int(c) for c in numbers)
+        and all(n.isdigit() for n in numbers)
+        and [int(n) for n in numbers] == sorted(int(n) for n in numbers)
     )
 
 

@@ -16,13 +16,17 @@ class UnsafeFile(Exception):
     """The file must not be opened (a zip bomb, too many entries)."""
 
 
+class NotAZip(UnsafeFile):
+    """The file says it is a zip but its directory cannot be read (truncated, corrupt)."""
+
+
 def sniff(data: bytes) -> str:
-    """xlsx, docx, ods, odt, xls, encrypted, zip, pdf, image, html, text or binary."""
+    """xlsx, docx, ods, odt, cfb, zip, pdf, image, html, csv or binary."""
     head = data[:2048]
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     if head.startswith(_CFB):
-        return "encrypted" if _is_encrypted_cfb(data) else "xls"
+        return "cfb"  # an .xls, or an encrypted Office file: see encryption()
     if head.startswith(b"%PDF"):
         return "pdf"
     if (
@@ -37,7 +41,7 @@ def sniff(data: bytes) -> str:
         return "html"
     if head.count(b"\x00") > len(head) // 4:
         return "binary"
-    return "text"
+    return "csv"
 
 
 def _zip_kind(data: bytes) -> str:
@@ -58,14 +62,29 @@ def _zip_kind(data: bytes) -> str:
     return "zip"
 
 
-def _is_encrypted_cfb(data: bytes) -> bool:
-    """An OLE file that is a password-protected workbook or document."""
+def encryption(data: bytes, kind: str) -> str:
+    """The kind of a password-protected file ('ooxml', 'xls', 'ods'...), or '' if it is not.
+
+    Encrypted xlsx/docx are OLE files holding an encrypted package; a protected .xls is an
+    OLE workbook with a FILEPASS record; a protected .ods has encryption-data in its manifest.
+    """
+    if kind in ("ods", "odt"):
+        try:
+            manifest = zipfile.ZipFile(io.BytesIO(data)).read("META-INF/manifest.xml")
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return ""
+        return kind if b"encryption-data" in manifest else ""
+    if kind != "cfb":
+        return ""
     try:
         import msoffcrypto
 
-        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
-    except Exception:  # not an Office file msoffcrypto knows: let the reader decide
-        return False
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if office.is_encrypted():
+            return "ooxml" if office.format == "ooxml" else "xls"
+    except Exception:  # not an Office file msoffcrypto knows: the reader decides
+        return ""
+    return ""
 
 
 def check_zip(data: bytes) -> None:
@@ -76,7 +95,7 @@ def check_zip(data: bytes) -> None:
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise UnsafeFile(f"not a readable zip: {exc}") from exc
+        raise NotAZip(f"not a readable zip: {exc}") from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise UnsafeFile(f"{len(entries)} entries in the zip (at most {MAX_ZIP_ENTRIES})")
     total = sum(entry.file_size for entry in entries)
