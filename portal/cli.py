@@ -16,9 +16,9 @@ from portal.labels import ROLES
 
 
 def init_app(app: Flask) -> None:
-    from portal.mailin_cli import mailin
+    from portal.mailin_cli import mailin, outbox, remind
 
-    for command in (create_user, import_units, add_dispatch, load_demo, mailin):
+    for command in (create_user, import_units, add_dispatch, load_demo, mailin, outbox, remind):
         app.cli.add_command(command)
 
 

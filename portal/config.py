@@ -36,6 +36,13 @@ DEFAULTS: dict[str, object] = {
     "MAIL_DEFAULT_SENDER": "",
     # The domain of the Message-IDs we write; mail coming back with one is our own.
     "MAIL_MESSAGE_ID_DOMAIN": "",
+    # Acknowledgements: at most ACK_LIMIT per sender within ACK_WINDOW_MINUTES (as FreeScout);
+    # ACK_TRIAGE: also a short reply to messages that wait for staff to identify them.
+    "ACK_LIMIT": 10,
+    "ACK_WINDOW_MINUTES": 180,
+    "ACK_TRIAGE": True,
+    # Scheduled reminders, in days before the deadline (negative: after it).
+    "REMINDER_DAYS": "3,1,-1",
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     # Failed logins allowed per address, and per client IP (an office shares one), per window.

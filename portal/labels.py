@@ -73,6 +73,8 @@ OUTBOUND_STATES = {
     OutboundState.SENDING: _l("Sending"),
     OutboundState.SENT: _l("Sent"),
     OutboundState.FAILED: _l("Failed"),
+    OutboundState.BOUNCED: _l("Bounced"),
+    OutboundState.CANCELLED: _l("Cancelled"),
 }
 
 OUTBOUND_KINDS = {

@@ -61,3 +61,35 @@ def replay(dry_run: bool, ids: tuple[int, ...]) -> None:
         click.echo(_("%(count)d messages would change (dry run, nothing saved).", count=changed))
     else:
         click.echo(_("%(count)d messages changed.", count=changed))
+
+
+outbox = AppGroup("outbox", help="The mail the system sends.")
+
+
+@outbox.command("send")
+def send() -> None:
+    """Deliver the queued messages that are due (retries included)."""
+    from portal.services.outbox import send_due
+
+    report = send_due()
+    click.echo(
+        _(
+            "%(sent)d sent, %(retrying)d to retry later, %(failed)d failed.",
+            sent=report.sent,
+            retrying=report.retrying,
+            failed=report.failed,
+        )
+    )
+
+
+@click.command("remind")
+def remind() -> None:
+    """Queue the scheduled reminders due today (run daily from cron), then send them."""
+    from portal.services.outbox import send_due
+    from portal.services.reminders import send_scheduled
+
+    queued = send_scheduled()
+    report = send_due()
+    click.echo(
+        _("%(queued)d reminders queued; %(sent)d messages sent.", queued=queued, sent=report.sent)
+    )

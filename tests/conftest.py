@@ -26,11 +26,15 @@ PASSWORD = "correct horse battery"
 
 def app_config(database_url: str, **extra) -> dict:
     """The test configuration of an app on database_url."""
+    # Mail goes to a port nobody listens on unless a test starts an SMTP server.
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
-        "MAIL_SUPPRESS_SEND": True,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 9,
+        "MAIL_DEFAULT_SENDER": "Ban Tuyên giáo, Tỉnh Đoàn Ninh Thuận <tuyengiao@ninhthuan.example>",
+        "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example",
         **extra,
     }
 
@@ -185,3 +189,13 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_sep("-", "database tests by engine")
     for line in lines:
         terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 for one test."""
+    from tests.support.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -8,7 +8,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from portal.admin.dispatches import DispatchView, RecipientView
-from portal.admin.records import AuditEventView, InboundMessageView, OutboundMessageView
+from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
 from portal.admin.returns import SiteView, SubmissionView
 from portal.admin.staff import HomeView, UserView
 from portal.admin.units import OfficialPageView, UnitView
@@ -45,6 +45,6 @@ def init_app(app: Flask) -> None:
     admin.add_view(OfficialPageView(OfficialPage, session, name=_l("Official pages")))
     mail = _l("Mail")
     admin.add_view(InboundMessageView(InboundMessage, session, name=_l("Inbox"), category=mail))
-    admin.add_view(OutboundMessageView(OutboundMessage, session, name=_l("Outbox"), category=mail))
+    admin.add_view(OutboxView(OutboundMessage, session, name=_l("Outbox"), category=mail))
     admin.add_view(AuditEventView(AuditEvent, session, name=_l("Audit trail")))
     admin.add_view(UserView(User, session, name=_l("Staff accounts")))

@@ -215,6 +215,12 @@ def choice_filter(column, label, labels: dict) -> FilterEqual:
     return FilterEqual(column, label, options=lambda: choices(labels))
 
 
+def int_ids(ids: list[str]) -> list[int]:
+    """The ids an admin action posts (text) as integers; anything else is dropped.
+    (PostgreSQL, unlike SQLite, will not compare an integer column with text.)"""
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
 def dispatch_number(view, context, model, name):
     """A dispatch by its number alone (the subject is long; it is on the dispatch's page)."""
     return model.dispatch.number if model.dispatch else ""

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import io
 
-from flask import has_app_context, request, send_file, url_for
+from flask import flash, has_app_context, request, send_file, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms.validators import Email, Optional
 
-from portal.admin.base import PortalModelView, choice_filter, dispatch_number, labelled
+from portal.admin.base import (
+    PortalModelView,
+    choice_filter,
+    dispatch_number,
+    int_ids,
+    labelled,
+)
 from portal.emails import normalize_address
 from portal.extensions import db
 from portal.labels import RECIPIENT_STATES, choices
 from portal.models import Dispatch, Recipient, Unit
 from portal.services.dispatches import roster_counts, roster_units, strip_header_value
 from portal.services.forms import XLSX_TYPE, template_filename, template_for
+from portal.services.reminders import remind_now
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_WIDGET = {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"}
@@ -166,6 +176,25 @@ class RecipientView(PortalModelView):
     def _get_filter_groups(self):
         self._refresh_filters_cache()  # the list of dispatches to filter by changes over time
         return super()._get_filter_groups()
+
+    @action(
+        "remind",
+        _l("Send a reminder"),
+        _l("Send a reminder to the selected units that have not reported?"),
+    )
+    def action_remind(self, ids):
+        recipients = list(
+            db.session.scalars(select(Recipient).where(Recipient.id.in_(int_ids(ids))))
+        )
+        queued = remind_now(recipients)
+        # Sent by the poller's outbox pass (within a minute), not while the page waits.
+        flash(
+            _(
+                "Reminders queued for %(count)d units (units that have reported are skipped).",
+                count=queued,
+            ),
+            "success",
+        )
 
     @staticmethod
     def roster_url(dispatch_id: int) -> str:

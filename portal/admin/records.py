@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 
+from flask import flash
+from flask_admin.actions import action
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import select
 
-from portal.admin.base import ReadOnlyModelView, choice_filter, dispatch_number, labelled
+from portal.admin.base import (
+    ReadOnlyModelView,
+    choice_filter,
+    dispatch_number,
+    int_ids,
+    labelled,
+)
+from portal.extensions import db
 from portal.labels import (
     ACTORS,
     AUDIT_ACTIONS,
@@ -18,7 +29,8 @@ from portal.labels import (
     OUTBOUND_KINDS,
     OUTBOUND_STATES,
 )
-from portal.models import AuditEvent, InboundMessage, OutboundMessage
+from portal.models import AuditEvent, InboundMessage, OutboundMessage, OutboundState
+from portal.services import audit
 
 
 def _as_json(view, context, model, name):
@@ -127,6 +139,27 @@ class OutboundMessageView(ReadOnlyModelView):
     column_formatters = {"kind": labelled(OUTBOUND_KINDS), "state": labelled(OUTBOUND_STATES)}
     column_formatters_detail = column_formatters
     folded_search = False
+
+
+class OutboxView(OutboundMessageView):
+    """The outbox: read-only, but a failed message can be queued again."""
+
+    @action("resend", _l("Send again"), _l("Queue the selected failed messages again?"))
+    def action_resend(self, ids):
+        from portal.services.outbox import resend
+
+        messages = db.session.scalars(
+            select(OutboundMessage).where(OutboundMessage.id.in_(int_ids(ids)))
+        )
+        count = 0
+        for message in messages:
+            if message.state == OutboundState.FAILED:
+                before = audit.snapshot(message)
+                resend(message)
+                audit.record("update", message, *audit.diff(before, audit.snapshot(message)))
+                count += 1
+        db.session.commit()
+        flash(_("%(count)d messages queued again.", count=count), "success")
 
 
 class AuditEventView(ReadOnlyModelView):

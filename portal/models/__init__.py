@@ -11,6 +11,7 @@ from portal.models.mail import (
     OutboundKind,
     OutboundMessage,
     OutboundState,
+    ReminderLog,
 )
 from portal.models.reference import OfficialPage
 from portal.models.submission import Finding, Platform, Severity, Site, Submission, SubmissionStatus
@@ -33,6 +34,7 @@ __all__ = [
     "OutboundState",
     "Platform",
     "Recipient",
+    "ReminderLog",
     "RecipientState",
     "Role",
     "Severity",

@@ -36,6 +36,8 @@ class OutboundState(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    BOUNCED = "bounced"  # sent, then a delivery report came back for it
+    CANCELLED = "cancelled"  # not needed any more (a reminder to a unit that has reported)
 
 
 class OutboundKind(enum.StrEnum):
@@ -159,6 +161,21 @@ class OutboundMessage(db.Model):
 
     def __str__(self) -> str:
         return self.subject or f"#{self.id}"
+
+
+class ReminderLog(db.Model):
+    """A reminder queued for a unit on a dispatch's roster, by step: never twice per step."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("recipient_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipient.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(40))
+    outbound_message_id: Mapped[int] = mapped_column(ForeignKey("outbound_message.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    outbound = relationship("OutboundMessage")
 
 
 class OutboundAttachment(db.Model):

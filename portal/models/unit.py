@@ -63,6 +63,8 @@ class UnitEmail(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
     address: Mapped[str] = mapped_column(String(254), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when mail to this address bounced: staff should check it.
+    bounced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship(back_populates="emails")
 

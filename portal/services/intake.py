@@ -19,8 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from mailin.imap import Fetched
 from mailin.machine import machine_reason
 from mailin.message import ParsedMessage, parse_message
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Attachment, InboundMessage, InboundStatus, OutboundMessage
+from portal.models import (
+    Attachment,
+    InboundMessage,
+    InboundStatus,
+    OutboundMessage,
+    OutboundState,
+    UnitEmail,
+)
+from portal.services.acknowledge import acknowledge_return, acknowledge_triage
 from portal.services.matching import match_dispatch, match_unit
 from portal.services.reading import read_return, unit_by_line
 from portal.services.returns import record_return
@@ -172,6 +181,8 @@ def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
         message.kind, message.machine_reason = "machine", reason
         message.status = InboundStatus.IGNORED
         message.related_outbound_id = _bounced_outbound(parsed)
+        if message.related_outbound_id and reason in ("delivery_report", "robot_sender"):
+            mark_bounced(db.session.get(OutboundMessage, message.related_outbound_id))
         return Outcome(message.status, detail=reason)
     message.kind, message.machine_reason = "person", ""
     dispatch, dispatch_route = match_dispatch(parsed)
@@ -186,6 +197,7 @@ def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
     if not (unit and dispatch):
         message.status = InboundStatus.TRIAGE
         message.error = ""
+        acknowledge_triage(message)
         return Outcome(
             message.status,
             message.unit_id,
@@ -203,6 +215,8 @@ def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
         needs_review=unit_route == "form's unit line",
     )
     message.status, message.error = InboundStatus.PROCESSED, ""
+    db.session.flush()  # the rows and findings the acknowledgement lists
+    acknowledge_return(message, submission)
     return Outcome(
         message.status,
         unit.id,
@@ -233,6 +247,14 @@ def _address_of(sender: object) -> str:
         return sender[1]
     text = str(sender or "")
     return text.rsplit("<", 1)[-1].rstrip(">") if "<" in text else text
+
+
+def mark_bounced(outbound: OutboundMessage) -> None:
+    """Our message bounced: say so on it, and flag the unit addresses it went to."""
+    outbound.state = OutboundState.BOUNCED
+    addresses = [a.strip().lower() for a in outbound.to_addresses.split(",") if a.strip()]
+    for email in db.session.scalars(select(UnitEmail).where(UnitEmail.address.in_(addresses))):
+        email.bounced_at = utcnow()
 
 
 def _bounced_outbound(parsed: ParsedMessage) -> int | None:

@@ -18,6 +18,7 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.models import MailboxState
 from portal.services.intake import handle_fetched
+from portal.services.outbox import send_due
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +88,24 @@ def mailbox_lock(app: Flask, settings: ImapSettings):
 
 
 def poll_one_pass() -> int:
-    """Open the mailbox, handle what is new, close; how many messages were handled."""
+    """Open the mailbox, handle what is new, close, then send what is due; how many
+    messages were handled."""
     session = ImapSession(imap_settings())
     try:
-        return poll_once(session, DatabaseLedger(), handle_fetched)
+        handled = poll_once(session, DatabaseLedger(), handle_fetched)
     finally:
         session.close()
+    send_outbox()
+    return handled
+
+
+def send_outbox() -> None:
+    """The outbox sender, after each pass: its failures are the outbox's, not the poller's."""
+    report = send_due()
+    if report.sent or report.retrying or report.failed:
+        log.info(
+            "outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed
+        )
 
 
 def make_poller() -> Poller:
@@ -102,4 +115,5 @@ def make_poller() -> Poller:
         DatabaseLedger(),
         handle_fetched,
         poll_seconds=current_app.config["IMAP_POLL_SECONDS"],
+        after_pass=send_outbox,
     )

@@ -16,6 +16,7 @@ from portal.models import (
     Unit,
 )
 from portal.services.reading import store_rows
+from portal.services.reminders import cancel_pending
 
 
 def record_return(
@@ -94,4 +95,5 @@ def _mark_on_roster(
         recipient = Recipient(dispatch=dispatch, unit=unit)
         db.session.add(recipient)
     recipient.state = RecipientState.NEEDS_REVIEW if needs_review else RecipientState.RECEIVED
+    cancel_pending(recipient)
     recipient.last_return_at = message.received_at

@@ -1,0 +1,164 @@
+"""Acknowledgements: each real return answered once, in Vietnamese, with what was read.
+
+An acknowledgement is an outbox row added in the same transaction as the return it
+answers; the outbox sender delivers it. Never to machine mail, at most ACK_LIMIT per
+sender within ACK_WINDOW_MINUTES, one per inbound message whatever happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from mailin.headers import message_ids
+from mailin.message import parse_message
+from portal.database import utcnow
+from portal.extensions import db
+from portal.i18n import VIETNAM, show_date, show_datetime
+from portal.labels import FINDINGS, READING_PROBLEMS
+from portal.models import (
+    InboundMessage,
+    OutboundKind,
+    OutboundMessage,
+    Severity,
+    Submission,
+)
+from portal.services.dispatches import strip_header_value
+from portal.services.forms import template_attachment
+from portal.services.mailout import new_message_id
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    where: str
+    message: str
+    is_error: bool
+
+
+def may_acknowledge(message: InboundMessage) -> bool:
+    """A person's message, not yet acknowledged, from a sender under the hourly cap."""
+    if message.kind != "person" or not message.from_address:
+        return False
+    already = db.session.scalar(
+        select(OutboundMessage.id).where(
+            OutboundMessage.inbound_message_id == message.id,
+            OutboundMessage.kind == OutboundKind.ACKNOWLEDGEMENT,
+        )
+    )
+    if already:
+        return False
+    config = current_app.config
+    since = utcnow() - dt.timedelta(minutes=config["ACK_WINDOW_MINUTES"])
+    recent = db.session.scalar(
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.kind == OutboundKind.ACKNOWLEDGEMENT,
+            OutboundMessage.to_addresses == message.from_address,
+            OutboundMessage.created_at >= since,
+        )
+    )
+    return recent < config["ACK_LIMIT"]
+
+
+def acknowledge_return(message: InboundMessage, submission: Submission) -> OutboundMessage | None:
+    """Queue the acknowledgement of a recorded return (not committed: the caller does)."""
+    if not may_acknowledge(message):
+        return None
+    dispatch = submission.dispatch
+    with force_locale("vi"):
+        context = dict(
+            unit=submission.unit,
+            dispatch=dispatch,
+            submission=submission,
+            received_at=show_datetime(message.received_at),
+            deadline=show_date(dispatch.deadline),
+            late=message.received_at.astimezone(VIETNAM).date() > dispatch.deadline,
+            problem=str(READING_PROBLEMS.get(submission.read_error, "")) or "",
+            findings=_finding_lines(submission),
+        )
+        outbound = _reply(message, "acknowledgement", context)
+    outbound.submission_id, outbound.dispatch_id = submission.id, dispatch.id
+    if submission.read_error:
+        outbound.attachments = [template_attachment(dispatch, submission.unit)]
+    return outbound
+
+
+def acknowledge_triage(message: InboundMessage) -> OutboundMessage | None:
+    """Queue a short reply saying the message waits for staff to identify it."""
+    if not current_app.config["ACK_TRIAGE"] or not may_acknowledge(message):
+        return None
+    with force_locale("vi"):
+        return _reply(
+            message,
+            "triage",
+            dict(
+                subject=message.subject,
+                received_at=show_datetime(message.received_at),
+                unit_known=message.unit_id is not None,
+                dispatch_known=message.dispatch_id is not None,
+            ),
+        )
+
+
+def _reply(message: InboundMessage, template: str, context: dict) -> OutboundMessage:
+    """An outbox row answering `message`, threaded to it (RFC 3834 headers)."""
+    their_id = strip_header_value(message.message_id)
+    references = " ".join(filter(None, [strip_header_value(_references(message)), their_id]))
+    outbound = OutboundMessage(
+        kind=OutboundKind.ACKNOWLEDGEMENT,
+        to_addresses=message.from_address,
+        subject=reply_subject(message.subject),
+        body_text=render_template(f"email/{template}.txt", **context),
+        body_html=_render_optional(f"email/{template}.html", context),
+        message_id=new_message_id(),
+        inbound_message_id=message.id,
+        headers={
+            "In-Reply-To": their_id,
+            "References": references,
+            "Auto-Submitted": "auto-replied",
+            "X-Auto-Response-Suppress": "All",
+        },
+    )
+    db.session.add(outbound)
+    return outbound
+
+
+def reply_subject(subject: str) -> str:
+    subject = strip_header_value(subject)[:900]
+    if not subject:
+        return "Xác nhận đã nhận thư gửi Ban Tuyên giáo"
+    return subject if subject.lower().startswith(("re:", "tl:", "trả lời:")) else f"Re: {subject}"
+
+
+def _references(message: InboundMessage) -> str:
+    """The References of the message we answer (kept short: the last ten)."""
+    parsed = parse_message(message.raw or b"")
+    return " ".join(message_ids(" ".join(parsed.references))[-10:])
+
+
+def _render_optional(name: str, context: dict) -> str:
+    if name in current_app.jinja_env.list_templates():
+        return render_template(name, **context)
+    return ""
+
+
+def _finding_lines(submission: Submission) -> list[FindingLine]:
+    lines = []
+    for site in submission.sites:
+        where = (
+            f"Trang tính “{site.sheet}”, dòng {site.source_row}"
+            if site.sheet and not site.sheet.startswith("Bảng")
+            else f"Dòng {site.source_row}"
+        )
+        for finding in sorted(site.findings, key=lambda f: f.severity != Severity.ERROR):
+            lines.append(
+                FindingLine(
+                    where,
+                    str(FINDINGS.get(finding.code, finding.code)),
+                    finding.severity == Severity.ERROR,
+                )
+            )
+    return lines

@@ -1,0 +1,110 @@
+"""The outbox sender: deliver due messages, retry what failed for a while, never send twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import OutboundMessage, OutboundState
+from portal.services.mailout import PermanentFailure, TransientFailure, compose, deliver
+
+log = logging.getLogger(__name__)
+
+# Growing waits between attempts; after the last one the message is marked failed.
+RETRY_DELAYS = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
+# A row left 'sending' this long was interrupted mid-delivery (a crash): it is tried again.
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def send_due(limit: int = 200) -> SendReport:
+    """Deliver the queued messages that are due, oldest first."""
+    report = SendReport()
+    _requeue_stuck()
+    due = db.session.scalars(
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.state == OutboundState.QUEUED,
+            or_(
+                OutboundMessage.next_attempt_at.is_(None),
+                OutboundMessage.next_attempt_at <= utcnow(),
+            ),
+        )
+        .order_by(OutboundMessage.id)
+        .limit(limit)
+    ).all()
+    for message_id in due:
+        if _claim(message_id):
+            _send_one(message_id, report)
+    return report
+
+
+def _claim(message_id: int) -> bool:
+    """Mark the row 'sending' unless another sender took it first (committed)."""
+    claimed = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.state == OutboundState.QUEUED)
+        .values(state=OutboundState.SENDING, next_attempt_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _send_one(message_id: int, report: SendReport) -> None:
+    message = db.session.get(OutboundMessage, message_id)
+    message.attempts += 1
+    try:
+        deliver(compose(message))
+    except TransientFailure as exc:
+        _retry_later(message, str(exc), report)
+    except PermanentFailure as exc:
+        message.state, message.last_error = OutboundState.FAILED, str(exc)[:2000]
+        report.failed += 1
+    else:
+        message.state, message.sent_at, message.last_error = OutboundState.SENT, utcnow(), ""
+        report.sent += 1
+    db.session.commit()
+
+
+def _retry_later(message: OutboundMessage, error: str, report: SendReport) -> None:
+    message.last_error = error[:2000]
+    if message.attempts > len(RETRY_DELAYS):
+        message.state = OutboundState.FAILED
+        report.failed += 1
+        return
+    message.state = OutboundState.QUEUED
+    message.next_attempt_at = utcnow() + RETRY_DELAYS[message.attempts - 1]
+    report.retrying += 1
+    log.warning(
+        "outbound %s not sent (%s); retrying at %s", message.id, error, message.next_attempt_at
+    )
+
+
+def _requeue_stuck() -> None:
+    db.session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.state == OutboundState.SENDING,
+            OutboundMessage.next_attempt_at < utcnow() - STUCK_AFTER,
+        )
+        .values(state=OutboundState.QUEUED)
+    )
+    db.session.commit()
+
+
+def resend(message: OutboundMessage) -> None:
+    """Put a failed message back in the queue, due now (staff asked for it)."""
+    if message.state != OutboundState.FAILED:
+        return
+    message.state, message.next_attempt_at, message.attempts = OutboundState.QUEUED, None, 0

@@ -1,0 +1,115 @@
+"""Reminders to the units that have not reported: on request, or on schedule (cron)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.i18n import VIETNAM, show_date
+from portal.models import (
+    Dispatch,
+    OutboundKind,
+    OutboundMessage,
+    OutboundState,
+    Recipient,
+    RecipientState,
+    ReminderLog,
+)
+from portal.services.dispatches import strip_header_value
+from portal.services.forms import template_attachment
+from portal.services.mailout import new_message_id
+
+NOT_REPORTED = (RecipientState.AWAITING, RecipientState.LATE)
+
+
+def remind(recipients: list[Recipient], step: str, today: dt.date | None = None) -> int:
+    """Queue a reminder to each recipient that has not reported and has not had this step;
+    commit; how many were queued."""
+    today = today or dt.datetime.now(VIETNAM).date()
+    queued = 0
+    for recipient in recipients:
+        if recipient.state not in NOT_REPORTED or not recipient.unit.email_list:
+            continue
+        if db.session.scalar(
+            select(ReminderLog.id).filter_by(recipient_id=recipient.id, step=step)
+        ):
+            continue
+        db.session.add(
+            ReminderLog(recipient_id=recipient.id, step=step, outbound=_reminder(recipient, today))
+        )
+        queued += 1
+    db.session.commit()
+    return queued
+
+
+def remind_now(recipients: list[Recipient]) -> int:
+    """A reminder staff asked for (each click is its own step)."""
+    return remind(recipients, f"manual-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}")
+
+
+def send_scheduled(today: dt.date | None = None) -> int:
+    """The reminders due today for every open dispatch (REMINDER_DAYS before the deadline,
+    negative after it); units past the deadline are marked late first."""
+    today = today or dt.datetime.now(VIETNAM).date()
+    queued = 0
+    for dispatch in db.session.scalars(select(Dispatch).where(Dispatch.is_open)):
+        if dispatch.deadline < today:
+            _mark_late(dispatch)
+        for days in _schedule():
+            if dispatch.deadline - dt.timedelta(days=days) == today:
+                queued += remind(list(dispatch.recipients), f"day{-days:+d}", today)
+    db.session.commit()
+    return queued
+
+
+def cancel_pending(recipient: Recipient) -> None:
+    """The unit has reported: reminders still waiting in the outbox are not sent."""
+    pending = select(ReminderLog.outbound_message_id).where(
+        ReminderLog.recipient_id == recipient.id
+    )
+    db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_(pending), OutboundMessage.state == OutboundState.QUEUED)
+        .values(state=OutboundState.CANCELLED)
+    )
+
+
+def _schedule() -> list[int]:
+    return [int(day) for day in str(current_app.config["REMINDER_DAYS"]).split(",") if day.strip()]
+
+
+def _mark_late(dispatch: Dispatch) -> None:
+    for recipient in dispatch.recipients:
+        if recipient.state == RecipientState.AWAITING:
+            recipient.state = RecipientState.LATE
+
+
+def _reminder(recipient: Recipient, today: dt.date) -> OutboundMessage:
+    dispatch, unit = recipient.dispatch, recipient.unit
+    with force_locale("vi"):
+        body = render_template(
+            "email/reminder.txt",
+            unit=unit,
+            dispatch=dispatch,
+            deadline=show_date(dispatch.deadline),
+            overdue=dispatch.deadline < today,
+            days_left=(dispatch.deadline - today).days,
+        )
+    thread = strip_header_value(dispatch.message_id)
+    return OutboundMessage(
+        kind=OutboundKind.REMINDER,
+        to_addresses=", ".join(unit.email_list),
+        subject=f"Nhắc báo cáo theo Công văn số {dispatch.number} "
+        f"(hạn {show_date(dispatch.deadline)})",
+        body_text=body,
+        message_id=new_message_id(),
+        dispatch_id=dispatch.id,
+        headers={"In-Reply-To": thread, "References": thread, "Auto-Submitted": "auto-generated"}
+        if thread
+        else {"Auto-Submitted": "auto-generated"},
+        attachments=[template_attachment(dispatch, unit)],
+    )

@@ -1,0 +1,310 @@
+"""Outgoing mail through a real SMTP server: acknowledgements, retries, reminders, bounces."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, update
+
+from portal.extensions import db
+from portal.models import (
+    OutboundMessage,
+    OutboundState,
+    Recipient,
+    RecipientState,
+    Unit,
+    UnitEmail,
+)
+from portal.services import mailout
+from portal.services.outbox import send_due
+from portal.services.reminders import send_scheduled
+from tests.support.mails import form_attachment, make_mail
+from tests.support.smtp import SilentServer, SmtpServer
+from tests.test_mailin_machine import MACHINE_MAIL
+from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
+    NINH_HAI,
+    append,
+    extra_config,
+    folder,
+    poll,
+    seed_roster,
+)
+
+RETURN_ROWS = [
+    ["Tuổi trẻ Ninh Hải", "facebook.com/tuoitreninhhai", "Huyện Đoàn"],
+    ["Cổng thông tin huyện", "ninhhai.com", "UBND"],
+    ["", "chưa có", ""],
+]
+
+
+def use_smtp(app, port: int) -> None:
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+
+
+def outbound(app, *where) -> list[OutboundMessage]:
+    with app.app_context():
+        return list(
+            db.session.scalars(select(OutboundMessage).where(*where).order_by(OutboundMessage.id))
+        )
+
+
+def make_due(app) -> None:
+    with app.app_context():
+        db.session.execute(update(OutboundMessage).values(next_attempt_at=None))
+        db.session.commit()
+
+
+def test_one_poll_acknowledges_exactly_the_returns(app, dovecot, folder, smtp):  # noqa: F811
+    use_smtp(app, smtp.port)
+    seed_roster(app)
+    the_return = make_mail(
+        subject="Báo cáo theo CV số 422",
+        message_id="<r1@ninhthuan.example>",
+        headers={"References": "<cv422@tinhdoan.ninhthuan.example>"},
+        attachments=[form_attachment(rows=RETURN_ROWS)],
+    )
+    triaged = make_mail(
+        sender="ai.do@gmail.example", subject="Gửi báo cáo", message_id="<t1@gmail.example>"
+    )
+    bounce = make_mail(
+        sender="MAILER-DAEMON@mx.example",
+        subject="Undelivered Mail",
+        body="Message-ID: <gone@portal.ninhthuan.example>",
+    )
+    append(
+        dovecot,
+        folder,
+        the_return,
+        triaged,
+        make_mail(**MACHINE_MAIL["auto-replied"]),
+        bounce,
+        make_mail(**MACHINE_MAIL["list-id"]),
+    )
+    poll(app)
+    assert sorted(m.message["To"] for m in smtp.messages) == ["ai.do@gmail.example", NINH_HAI]
+    ack = next(m.message for m in smtp.messages if m.message["To"] == NINH_HAI)
+    assert ack["Subject"] == "Re: Báo cáo theo CV số 422"
+    assert ack["From"].addresses[0].display_name == "Ban Tuyên giáo, Tỉnh Đoàn Ninh Thuận"
+    assert ack["In-Reply-To"] == "<r1@ninhthuan.example>"
+    assert ack["References"] == "<cv422@tinhdoan.ninhthuan.example> <r1@ninhthuan.example>"
+    assert ack["Auto-Submitted"] == "auto-replied" and ack["X-Auto-Response-Suppress"] == "All"
+    assert ack["Message-ID"].endswith("@portal.ninhthuan.example>")
+    text = ack.get_body(("plain",)).get_content()
+    assert "Kính gửi Huyện Đoàn Ninh Hải" in text and "422-CV/TĐTN-TG" in text
+    assert "ghi nhận 3 trang/kênh, có 2 lỗi cần sửa" in text
+    assert "dòng 4: Thiếu tên trang (lỗi)" in text
+    assert "Tên miền của trang không có đuôi .vn" in text
+    assert "Hạn báo cáo: 27/06/2018" in text
+    raw = next(m.data for m in smtp.messages if m.message["To"] == NINH_HAI)
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    assert b"Content-Transfer-Encoding: quoted-printable" in raw
+    triage = next(m.message for m in smtp.messages if m.message["To"] != NINH_HAI)
+    assert "chưa xác định được đơn vị gửi" in triage.get_body(("plain",)).get_content()
+    poll(app)
+    assert len(smtp.messages) == 2  # nothing twice
+
+
+def test_a_scan_is_answered_with_the_blank_form_attached(app, dovecot, folder, smtp):  # noqa: F811
+    use_smtp(app, smtp.port)
+    seed_roster(app)
+    append(dovecot, folder, make_mail(attachments=[("scan.pdf", b"%PDF-1.4\n", "application/pdf")]))
+    poll(app)
+    (received,) = smtp.messages
+    (attachment,) = list(received.message.iter_attachments())
+    assert attachment.get_filename() == "Mẫu báo cáo 422-CV-TĐTN-TG - NHAI.xlsx"
+    # RFC 2231 (long names continue over numbered parameters), not Flask-Mail's UTF8''
+    assert b"filename*0*=utf-8''M%E1%BA%ABu%20b%C3%A1o%20c%C3%A1o" in received.data
+    assert (
+        "Chưa đọc được biểu mẫu: Bản quét hoặc ảnh chụp"
+        in received.message.get_body(("plain",)).get_content()
+    )
+
+
+def test_acknowledgements_to_one_sender_are_capped(app, dovecot, folder, smtp):  # noqa: F811
+    use_smtp(app, smtp.port)
+    app.config["ACK_LIMIT"] = 3
+    seed_roster(app)
+    append(dovecot, folder, *[make_mail(subject=f"Báo cáo 422 lần {n}") for n in range(6)])
+    poll(app)
+    assert len(smtp.messages) == 3
+
+
+def test_while_smtp_is_down_acknowledgements_wait_then_go_once(app, dovecot, folder):  # noqa: F811
+    server = SmtpServer()
+    use_smtp(app, server.port)  # nobody listens there yet
+    seed_roster(app)
+    append(dovecot, folder, make_mail(), make_mail(sender="ai.do@gmail.example"))
+    poll(app)
+    waiting = outbound(app)
+    assert [(m.state, m.attempts) for m in waiting] == [("queued", 1), ("queued", 1)]
+    assert all("Connection" in m.last_error or "refused" in m.last_error for m in waiting)
+    server.start()
+    try:
+        with app.app_context():
+            assert send_due().sent == 0  # not due yet: the retry waits
+        make_due(app)
+        with app.app_context():
+            assert send_due().sent == 2
+            assert send_due().sent == 0
+        assert len(server.messages) == 2
+        assert {m.state for m in outbound(app)} == {"sent"}
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    "reply, state", [("451 4.3.0 try again later", "queued"), ("550 5.1.1 no such user", "failed")]
+)
+def test_4xx_is_retried_and_5xx_fails(app, reply, state, smtp):
+    use_smtp(app, smtp.port)
+    smtp.handler.reply = reply
+    with app.app_context():
+        db.session.add(
+            OutboundMessage(
+                to_addresses="a@doan.example",
+                subject="Thử",
+                body_text="x",
+                message_id="<x@portal.example>",
+            )
+        )
+        db.session.commit()
+        send_due()
+    (message,) = outbound(app)
+    assert message.state == state and reply.split()[0] in message.last_error
+
+
+def test_a_server_that_says_nothing_times_out(app, monkeypatch):
+    silent = SilentServer()
+    monkeypatch.setattr(mailout, "SMTP_TIMEOUT", 1)
+    use_smtp(app, silent.port)
+    try:
+        with app.app_context():
+            db.session.add(
+                OutboundMessage(
+                    to_addresses="a@doan.example",
+                    subject="Thử",
+                    body_text="x",
+                    message_id="<y@portal.example>",
+                )
+            )
+            db.session.commit()
+            report = send_due()
+    finally:
+        silent.stop()
+    assert report.retrying == 1
+    assert "timed out" in outbound(app)[0].last_error
+
+
+def test_a_sent_message_is_never_sent_again(app, smtp):
+    use_smtp(app, smtp.port)
+    with app.app_context():
+        db.session.add(
+            OutboundMessage(
+                to_addresses="a@doan.example",
+                subject="Một lần",
+                body_text="x",
+                message_id="<z@portal.example>",
+            )
+        )
+        db.session.commit()
+        send_due()
+        db.session.execute(update(OutboundMessage).values(next_attempt_at=None))
+        db.session.commit()
+        send_due()
+    assert len(smtp.messages) == 1
+
+
+def test_a_bounce_of_our_acknowledgement_flags_the_address(app, dovecot, folder, smtp):  # noqa: F811
+    use_smtp(app, smtp.port)
+    seed_roster(app)
+    append(dovecot, folder, make_mail())
+    poll(app)
+    (ack,) = outbound(app)
+    append(dovecot, folder, delivery_report(ack.message_id))
+    poll(app)
+    assert outbound(app)[0].state == OutboundState.BOUNCED
+    with app.app_context():
+        assert (
+            db.session.scalar(select(UnitEmail.bounced_at).where(UnitEmail.address == NINH_HAI))
+            is not None
+        )
+
+
+def delivery_report(message_id: str) -> bytes:
+    """A DSN as Postfix writes it (multipart/report) for the message with message_id."""
+    return (
+        "From: MAILER-DAEMON@mx.ninhthuan.example (Mail Delivery System)\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe mail system could not deliver it.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.ninhthuan.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {NINH_HAI}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {message_id}\r\nSubject: Re: Bao cao\r\n--b--\r\n"
+    ).encode()
+
+
+def queued_reminders(app) -> list[str]:
+    with app.app_context():
+        return sorted(
+            db.session.scalars(
+                select(OutboundMessage.to_addresses).where(
+                    OutboundMessage.kind == "reminder", OutboundMessage.state != "cancelled"
+                )
+            )
+        )
+
+
+def test_reminders_go_to_awaiting_units_once_per_step(app, dovecot, folder, smtp):  # noqa: F811
+    use_smtp(app, smtp.port)
+    seed_roster(app)
+    deadline = dt.date(2018, 6, 27)
+    append(dovecot, folder, make_mail())  # Ninh Hải reports
+    poll(app)
+    with app.app_context():
+        assert send_scheduled(today=deadline - dt.timedelta(days=5)) == 0  # not a step
+        assert send_scheduled(today=deadline - dt.timedelta(days=3)) == 1
+        assert send_scheduled(today=deadline - dt.timedelta(days=3)) == 0  # same step again
+        assert send_scheduled(today=deadline - dt.timedelta(days=1)) == 1
+        send_due()
+    assert queued_reminders(app) == ["huyendoan.ninhson@ninhthuan.example"] * 2
+    reminder = smtp.messages[-1].message
+    assert reminder["Subject"] == "Nhắc báo cáo theo Công văn số 422-CV/TĐTN-TG (hạn 27/06/2018)"
+    assert reminder["In-Reply-To"] == "<cv422@tinhdoan.ninhthuan.example>"
+    assert "còn 1 ngày" in reminder.get_body(("plain",)).get_content()
+    assert [a.get_filename() for a in reminder.iter_attachments()] == [
+        "Mẫu báo cáo 422-CV-TĐTN-TG - NSON.xlsx"
+    ]
+
+
+def test_no_reminder_once_the_unit_has_reported(app, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    with app.app_context():
+        send_scheduled(today=dt.date(2018, 6, 24))  # queued for both; SMTP is not reachable
+    assert len(queued_reminders(app)) == 2
+    append(dovecot, folder, make_mail())  # Ninh Hải reports before the reminder goes out
+    poll(app)
+    assert queued_reminders(app) == ["huyendoan.ninhson@ninhthuan.example"]
+    with app.app_context():
+        send_scheduled(today=dt.date(2018, 6, 28))  # after the deadline
+        states = dict(
+            db.session.execute(
+                select(Unit.code, Recipient.state).join(Recipient).where(Recipient.dispatch_id == 1)
+            ).all()
+        )
+    # Ninh Hải's return had no form attached: it has reported, and waits for review.
+    assert states == {"NHAI": RecipientState.NEEDS_REVIEW, "NSON": RecipientState.LATE}
+
+
+def test_staff_remind_the_selected_units_from_the_roster(app, client, as_role):
+    seed_roster(app)
+    token = as_role("editor")
+    client.post(
+        "/admin/recipient/action/",
+        data={"csrf_token": token, "action": "remind", "rowid": ["1", "2"]},
+    )
+    assert len(queued_reminders(app)) == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboundMessage.id))) == 2
