@@ -32,15 +32,17 @@ system-deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
 	fi
 
-# The demo: the admin on HOST:PORT, a local Dovecot with sample returns, and the poller
-# reading it in the background (both stopped when the server is).
+# The demo: the admin on HOST:PORT, a local Dovecot with sample returns, the poller reading
+# it, and a local SMTP server keeping what the portal sends (all stopped with the server).
 demo: venv system-deps
 	$(FLASK) db upgrade
 	$(FLASK) load-demo --url http://$(HOST):$(PORT)
 	@eval "$$($(BIN)/python -m tests.support.demo_mailbox)"; \
+	  $(BIN)/python -m tests.support.demo_smtp & smtp=$$!; \
 	  $(FLASK) mailin poll & poller=$$!; \
-	  trap 'kill $$poller 2>/dev/null; $(BIN)/python -m tests.support.demo_mailbox --stop' EXIT; \
+	  trap 'kill $$poller $$smtp 2>/dev/null; $(BIN)/python -m tests.support.demo_mailbox --stop' EXIT; \
 	  echo "Mailbox: $$IMAP_USER on 127.0.0.1:$$IMAP_PORT (Dovecot), read by the poller."; \
+	  echo "Mail the portal sends is kept as .eml files in instance/demo-mail/."; \
 	  echo "Serving the admin on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 

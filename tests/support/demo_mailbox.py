@@ -15,7 +15,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
-from tests.support import dovecot
+from tests.support import demo_smtp, dovecot
 from tests.support.mails import form_attachment, make_mail
 
 ROOT = Path(__file__).resolve().parents[2] / "instance" / "demo-imap"
@@ -128,6 +128,11 @@ def exports(server: dovecot.Dovecot) -> str:
         "IMAP_FOLDER": "INBOX",
         "IMAP_PROCESSED_FOLDER": PROCESSED,
         "IMAP_POLL_SECONDS": 10,
+        # Outgoing mail goes to the demo's SMTP server (tests/support/demo_smtp.py).
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": demo_smtp.PORT,
+        "MAIL_DEFAULT_SENDER": f"Ban Tuyên giáo, Tỉnh Đoàn Ninh Thuận <{server.user}>",
+        "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example",
     }
     return "\n".join(f"export {name}={shlex.quote(str(value))}" for name, value in settings.items())
 
