@@ -7,7 +7,7 @@ import signal
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -83,6 +83,7 @@ def send() -> None:
 
 
 @click.command("remind")
+@with_appcontext
 def remind() -> None:
     """Queue the scheduled reminders due today (run daily from cron), then send them."""
     from portal.services.outbox import send_due

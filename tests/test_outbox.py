@@ -308,3 +308,38 @@ def test_staff_remind_the_selected_units_from_the_roster(app, client, as_role):
     assert len(queued_reminders(app)) == 2
     with app.app_context():
         assert db.session.scalar(select(func.count(OutboundMessage.id))) == 2
+
+
+def test_staff_send_a_failed_message_again_but_never_edit_one(app, client, as_role, smtp):
+    use_smtp(app, smtp.port)
+    with app.app_context():
+        db.session.add(
+            OutboundMessage(
+                to_addresses="a@doan.example",
+                subject="Thử lại",
+                body_text="x",
+                message_id="<f@portal.example>",
+                state="failed",
+                last_error="550 no such user",
+            )
+        )
+        db.session.commit()
+    token = as_role("editor")
+    assert client.get("/admin/outboundmessage/edit/?id=1").status_code in (302, 403)
+    client.post(
+        "/admin/outboundmessage/action/",
+        data={"csrf_token": token, "action": "resend", "rowid": "1"},
+    )
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Đã gửi 1" in result.output
+    assert [m.message["Subject"] for m in smtp.messages] == ["Thử lại"]
+
+
+def test_the_remind_command_queues_todays_steps_and_sends_them(app, smtp, monkeypatch):
+    use_smtp(app, smtp.port)
+    seed_roster(app)
+    today = dt.date(2018, 6, 24)  # three days before dispatch 422's deadline
+    monkeypatch.setattr("portal.services.reminders.today_in_vietnam", lambda: today)
+    result = app.test_cli_runner().invoke(args=["remind"])
+    assert "Đã lập 2 thư nhắc; đã gửi 2 thư." in result.output
+    assert len(smtp.messages) == 2

@@ -26,10 +26,14 @@ from portal.services.mailout import new_message_id
 NOT_REPORTED = (RecipientState.AWAITING, RecipientState.LATE)
 
 
+def today_in_vietnam() -> dt.date:
+    return dt.datetime.now(VIETNAM).date()
+
+
 def remind(recipients: list[Recipient], step: str, today: dt.date | None = None) -> int:
     """Queue a reminder to each recipient that has not reported and has not had this step;
     commit; how many were queued."""
-    today = today or dt.datetime.now(VIETNAM).date()
+    today = today or today_in_vietnam()
     queued = 0
     for recipient in recipients:
         if recipient.state not in NOT_REPORTED or not recipient.unit.email_list:
@@ -54,7 +58,7 @@ def remind_now(recipients: list[Recipient]) -> int:
 def send_scheduled(today: dt.date | None = None) -> int:
     """The reminders due today for every open dispatch (REMINDER_DAYS before the deadline,
     negative after it); units past the deadline are marked late first."""
-    today = today or dt.datetime.now(VIETNAM).date()
+    today = today or today_in_vietnam()
     queued = 0
     for dispatch in db.session.scalars(select(Dispatch).where(Dispatch.is_open)):
         if dispatch.deadline < today:
