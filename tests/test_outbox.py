@@ -49,6 +49,13 @@ def outbound(app, *where) -> list[OutboundMessage]:
         )
 
 
+def queue_outbound(**fields) -> None:
+    """An outbox row as the services write them (committed; within an app context)."""
+    defaults = {"to_addresses": "a@doan.example", "body_text": "x"}
+    db.session.add(OutboundMessage(**(defaults | fields)))
+    db.session.commit()
+
+
 def make_due(app) -> None:
     with app.app_context():
         db.session.execute(update(OutboundMessage).values(next_attempt_at=None))
@@ -160,15 +167,12 @@ def test_4xx_is_retried_and_5xx_fails(app, reply, state, smtp):
     use_smtp(app, smtp.port)
     smtp.handler.reply = reply
     with app.app_context():
-        db.session.add(
-            OutboundMessage(
-                to_addresses="a@doan.example",
-                subject="Thử",
-                body_text="x",
-                message_id="<x@portal.example>",
-            )
+        queue_outbound(
+            to_addresses="a@doan.example",
+            subject="Thử",
+            body_text="x",
+            message_id="<x@portal.example>",
         )
-        db.session.commit()
         send_due()
     (message,) = outbound(app)
     assert message.state == state and reply.split()[0] in message.last_error
@@ -180,15 +184,12 @@ def test_a_server_that_says_nothing_times_out(app, monkeypatch):
     use_smtp(app, silent.port)
     try:
         with app.app_context():
-            db.session.add(
-                OutboundMessage(
-                    to_addresses="a@doan.example",
-                    subject="Thử",
-                    body_text="x",
-                    message_id="<y@portal.example>",
-                )
+            queue_outbound(
+                to_addresses="a@doan.example",
+                subject="Thử",
+                body_text="x",
+                message_id="<y@portal.example>",
             )
-            db.session.commit()
             report = send_due()
     finally:
         silent.stop()
@@ -199,15 +200,12 @@ def test_a_server_that_says_nothing_times_out(app, monkeypatch):
 def test_a_sent_message_is_never_sent_again(app, smtp):
     use_smtp(app, smtp.port)
     with app.app_context():
-        db.session.add(
-            OutboundMessage(
-                to_addresses="a@doan.example",
-                subject="Một lần",
-                body_text="x",
-                message_id="<z@portal.example>",
-            )
+        queue_outbound(
+            to_addresses="a@doan.example",
+            subject="Một lần",
+            body_text="x",
+            message_id="<z@portal.example>",
         )
-        db.session.commit()
         send_due()
         db.session.execute(update(OutboundMessage).values(next_attempt_at=None))
         db.session.commit()
@@ -313,17 +311,14 @@ def test_staff_remind_the_selected_units_from_the_roster(app, client, as_role):
 def test_staff_send_a_failed_message_again_but_never_edit_one(app, client, as_role, smtp):
     use_smtp(app, smtp.port)
     with app.app_context():
-        db.session.add(
-            OutboundMessage(
-                to_addresses="a@doan.example",
-                subject="Thử lại",
-                body_text="x",
-                message_id="<f@portal.example>",
-                state="failed",
-                last_error="550 no such user",
-            )
+        queue_outbound(
+            to_addresses="a@doan.example",
+            subject="Thử lại",
+            body_text="x",
+            message_id="<f@portal.example>",
+            state="failed",
+            last_error="550 no such user",
         )
-        db.session.commit()
     token = as_role("editor")
     assert client.get("/admin/outboundmessage/edit/?id=1").status_code in (302, 403)
     client.post(
