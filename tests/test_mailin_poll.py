@@ -234,6 +234,7 @@ def test_a_message_above_the_limit_is_recorded_not_downloaded_and_sender_told_on
         (notice,) = db.session.scalars(select(OutboundMessage)).all()
         assert notice.to_addresses == NINH_HAI
         assert notice.headers["In-Reply-To"] == "<big@ninhthuan.example>"
+        assert notice.message_id.endswith("@portal.ninhthuan.example>")
         assert all(
             "\n" not in v and "\r" not in v for v in [notice.subject, *notice.headers.values()]
         )
@@ -392,6 +393,8 @@ def poller_env(dovecot, folder: str, database_url: str, instance) -> dict[str, s
         "IMAP_SECURITY": "none",
         "IMAP_FOLDER": folder,
         "IMAP_POLL_SECONDS": "1",
+        "MAIL_SERVER": "127.0.0.1",  # nobody listens: the poller's outbox pass sends nothing
+        "MAIL_PORT": "9",
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import InboundMessage, OutboundKind, OutboundMessage
 from portal.services.dispatches import strip_header_value
+from portal.services.mailout import new_message_id
 
 
 def queue_too_large_notice(message: InboundMessage) -> None:
@@ -41,6 +42,7 @@ def queue_too_large_notice(message: InboundMessage) -> None:
             to_addresses=message.from_address,
             subject=strip_header_value(subject),
             body_text=body,
+            message_id=new_message_id(),
             inbound_message_id=message.id,
             headers={
                 "In-Reply-To": strip_header_value(message.message_id),
