@@ -94,15 +94,16 @@ def _mark_late(dispatch: Dispatch) -> None:
 
 def _reminder(recipient: Recipient, today: dt.date) -> OutboundMessage:
     dispatch, unit = recipient.dispatch, recipient.unit
+    context = dict(
+        unit=unit,
+        dispatch=dispatch,
+        deadline=show_date(dispatch.deadline),
+        overdue=dispatch.deadline < today,
+        days_left=(dispatch.deadline - today).days,
+    )
     with force_locale("vi"):
-        body = render_template(
-            "email/reminder.txt",
-            unit=unit,
-            dispatch=dispatch,
-            deadline=show_date(dispatch.deadline),
-            overdue=dispatch.deadline < today,
-            days_left=(dispatch.deadline - today).days,
-        )
+        body = render_template("email/reminder.txt", **context)
+        html = render_template("email/reminder.html", **context)
     thread = strip_header_value(dispatch.message_id)
     return OutboundMessage(
         kind=OutboundKind.REMINDER,
@@ -110,6 +111,7 @@ def _reminder(recipient: Recipient, today: dt.date) -> OutboundMessage:
         subject=f"Nhắc báo cáo theo Công văn số {dispatch.number} "
         f"(hạn {show_date(dispatch.deadline)})",
         body_text=body,
+        body_html=html,
         message_id=new_message_id(),
         dispatch_id=dispatch.id,
         headers={"In-Reply-To": thread, "References": thread, "Auto-Submitted": "auto-generated"}
