@@ -176,14 +176,10 @@ def process_stored(message_id: int, dry_run: bool = False) -> Outcome:
 
 
 def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
+    """Machine mail is set aside; a person's message is matched, read and answered."""
     reason = machine_reason(parsed, *own_identity())
     if reason:
-        message.kind, message.machine_reason = "machine", reason
-        message.status = InboundStatus.IGNORED
-        message.related_outbound_id = _bounced_outbound(parsed)
-        if message.related_outbound_id and reason in ("delivery_report", "robot_sender"):
-            mark_bounced(db.session.get(OutboundMessage, message.related_outbound_id))
-        return Outcome(message.status, detail=reason)
+        return _set_aside(message, parsed, reason)
     message.kind, message.machine_reason = "person", ""
     dispatch, dispatch_route = match_dispatch(parsed)
     unit, unit_route = match_unit(parsed)
@@ -223,6 +219,16 @@ def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
         dispatch.id,
         f"{unit_route}; {dispatch_route}; {submission.row_count} rows",
     )
+
+
+def _set_aside(message: InboundMessage, parsed: ParsedMessage, reason: str) -> Outcome:
+    """Machine mail: kept and classified, never answered nor read; a bounce is noted."""
+    message.kind, message.machine_reason = "machine", reason
+    message.status = InboundStatus.IGNORED
+    message.related_outbound_id = _bounced_outbound(parsed)
+    if message.related_outbound_id and reason in ("delivery_report", "robot_sender"):
+        mark_bounced(db.session.get(OutboundMessage, message.related_outbound_id))
+    return Outcome(message.status, detail=reason)
 
 
 def own_identity() -> tuple[frozenset[str], frozenset[str]]:
