@@ -18,7 +18,16 @@ from portal.labels import ROLES
 def init_app(app: Flask) -> None:
     from portal.mailin_cli import mailin, outbox, remind
 
-    for command in (create_user, import_units, add_dispatch, load_demo, mailin, outbox, remind):
+    for command in (
+        create_user,
+        import_units,
+        add_dispatch,
+        load_demo,
+        mailin,
+        outbox,
+        remind,
+        export,
+    ):
         app.cli.add_command(command)
 
 
@@ -157,3 +166,47 @@ def load_demo(admin_email: str, url: str) -> None:
     click.echo(_("Demo data ready."))
     click.echo(_("  Log in at %(url)s/login as %(email)s", url=url.rstrip("/"), email=admin_email))
     click.echo(_("  password: %(password)s", password=password))
+
+
+@click.command("export")
+@click.argument("number")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "docx", "json"]),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output, json only).",
+)
+@with_appcontext
+def export(number: str, fmt: str, output: Path | None) -> None:
+    """The consolidated result of dispatch NUMBER, as xlsx, docx or json."""
+    import json
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Dispatch
+    from portal.services.reporting import build
+
+    dispatch = db.session.scalar(select(Dispatch).where(Dispatch.number == number))
+    if dispatch is None:
+        raise click.ClickException(_("No dispatch numbered %(number)s.", number=number))
+    documents = build(dispatch)
+    if fmt == "json":
+        data = json.dumps(documents.result, ensure_ascii=False, indent=1).encode()
+    else:
+        data = documents.workbook if fmt == "xlsx" else documents.letter
+    if output is None:
+        if fmt != "json":
+            raise click.ClickException(_("Give a file with -o for xlsx and docx."))
+        click.echo(data.decode())
+        return
+    output.write_bytes(data)
+    click.echo(_("Wrote %(path)s.", path=output))

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from portal import csrf
 from portal.admin.dispatches import RecipientView
-from portal.labels import ROLES
+from portal.labels import OUTBOUND_STATES, ROLES
 
 
 def current_language() -> str:
@@ -18,10 +18,15 @@ def role_label(role: str) -> str:
     return str(ROLES.get(role, role))
 
 
+def outbound_state(state: str) -> str:
+    return str(OUTBOUND_STATES.get(state, state))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         admin_csrf_token=csrf.token,
         current_language=current_language,
         role_label=role_label,
+        outbound_state=outbound_state,
         roster_url=RecipientView.roster_url,
     )

@@ -89,6 +89,7 @@ AUDIT_ACTIONS = {
     "update": _l("Changed"),
     "delete": _l("Deleted"),
     "import": _l("Imported"),
+    "send": _l("Sent"),
 }
 
 # Why a return's form gave no rows (Submission.read_error).
@@ -138,6 +139,8 @@ OBJECT_TYPES = {
     "OutboundMessage": _l("Outgoing email"),
     "OfficialPage": _l("Official page"),
     "User": _l("Staff account"),
+    "ConsolidatedReport": _l("Consolidated report"),
+    "ReportSettings": _l("Report settings"),
 }
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from portal.admin.dispatches import DispatchView, RecipientView
 from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
 from portal.admin.returns import SiteView, SubmissionView
-from portal.admin.staff import HomeView, UserView
+from portal.admin.staff import HomeView, ReportSettingsView, UserView
 from portal.admin.units import OfficialPageView, UnitView
 from portal.extensions import db
 from portal.models import (
@@ -20,6 +20,7 @@ from portal.models import (
     OfficialPage,
     OutboundMessage,
     Recipient,
+    ReportSettings,
     Site,
     Submission,
     Unit,
@@ -46,5 +47,8 @@ def init_app(app: Flask) -> None:
     mail = _l("Mail")
     admin.add_view(InboundMessageView(InboundMessage, session, name=_l("Inbox"), category=mail))
     admin.add_view(OutboxView(OutboundMessage, session, name=_l("Outbox"), category=mail))
+    admin.add_view(
+        ReportSettingsView(ReportSettings, session, name=_l("Report settings"), category=work)
+    )
     admin.add_view(AuditEventView(AuditEvent, session, name=_l("Audit trail")))
     admin.add_view(UserView(User, session, name=_l("Staff accounts")))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 
-from flask import flash, has_app_context, request, send_file, url_for
+from flask import abort, flash, has_app_context, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.validators import Email, Optional
@@ -22,12 +23,21 @@ from portal.admin.base import (
     labelled,
 )
 from portal.emails import normalize_address
+from portal.errors import PortalError
 from portal.extensions import db
-from portal.labels import RECIPIENT_STATES, choices
-from portal.models import Dispatch, Recipient, Unit
+from portal.labels import FINDINGS, PLATFORMS, RECIPIENT_STATES, choices
+from portal.models import (
+    ConsolidatedReport,
+    Dispatch,
+    Recipient,
+    Submission,
+    SubmissionStatus,
+    Unit,
+)
 from portal.services.dispatches import roster_counts, roster_units, strip_header_value
 from portal.services.forms import XLSX_TYPE, template_filename, template_for
 from portal.services.reminders import remind_now
+from portal.services.reporting import DOCX_TYPE, build, latest_version, safe_number, send_report
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_WIDGET = {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"}
@@ -46,6 +56,7 @@ DISPATCH_LABELS = {
     "roster": _l("Roster"),
     "search_folded": _l("Number or subject"),
     "form": _l("Form for units"),
+    "report": _l("Consolidated report"),
 }
 
 
@@ -57,6 +68,11 @@ class DispatchFilter(FilterEqual):
             return []
         dispatches = db.session.query(Dispatch).order_by(Dispatch.issued_on.desc())
         return [(str(d.id), d.number) for d in dispatches]
+
+
+def _report_link(view, context, model, name):
+    href = url_for("dispatch.report_preview", dispatch_id=model.id)
+    return Markup('<a href="{}">{}</a>').format(href, _l("Consolidated report"))
 
 
 def _template_link(view, context, model, name):
@@ -72,7 +88,16 @@ def _roster_link(view, context, model, name):
 
 
 class DispatchView(PortalModelView):
-    column_list = ["number", "subject", "issued_on", "deadline", "roster", "form", "is_open"]
+    column_list = [
+        "number",
+        "subject",
+        "issued_on",
+        "deadline",
+        "roster",
+        "form",
+        "report",
+        "is_open",
+    ]
     column_details_list = [
         "number",
         "subject",
@@ -83,6 +108,7 @@ class DispatchView(PortalModelView):
         "message_id",
         "roster",
         "form",
+        "report",
         "is_open",
         "note",
         "created_at",
@@ -91,7 +117,7 @@ class DispatchView(PortalModelView):
     column_searchable_list = ["search_folded"]
     column_default_sort = ("issued_on", True)
     column_filters = ["is_open", "deadline"]
-    column_formatters = {"roster": _roster_link, "form": _template_link}
+    column_formatters = {"roster": _roster_link, "form": _template_link, "report": _report_link}
     column_formatters_detail = column_formatters
     form_columns = [
         "number",
@@ -127,6 +153,78 @@ class DispatchView(PortalModelView):
 
     def audit_state(self, model) -> dict:
         return super().audit_state(model) | {"roster": len(model.recipients)}
+
+    @expose("/report/<int:dispatch_id>")
+    def report_preview(self, dispatch_id: int):
+        """The consolidated reply before it goes: figures, gaps, documents, sending."""
+        dispatch = db.get_or_404(Dispatch, dispatch_id)
+        documents = build(dispatch)
+        review = db.session.scalars(
+            select(Submission).where(
+                Submission.dispatch_id == dispatch.id,
+                Submission.is_current,
+                Submission.status == SubmissionStatus.NEEDS_REVIEW,
+            )
+        ).all()
+        sent = db.session.scalars(
+            select(ConsolidatedReport)
+            .where(ConsolidatedReport.dispatch_id == dispatch.id)
+            .order_by(ConsolidatedReport.version.desc())
+        ).all()
+        return self.render(
+            "admin/consolidated.html",
+            dispatch=dispatch,
+            figures=documents.figures,
+            review=review,
+            sent=sent,
+            version=latest_version(dispatch),
+            platforms=PLATFORMS,
+            findings=FINDINGS,
+        )
+
+    @expose("/report/<int:dispatch_id>/<kind>")
+    def report_file(self, dispatch_id: int, kind: str):
+        """The workbook (xlsx) or the cover letter (docx), as they would be sent now."""
+        dispatch = db.get_or_404(Dispatch, dispatch_id)
+        if kind not in ("xlsx", "docx"):
+            abort(404)
+        documents = build(dispatch)
+        data, mimetype, name = (
+            (documents.workbook, XLSX_TYPE, "Tổng hợp")
+            if kind == "xlsx"
+            else (documents.letter, DOCX_TYPE, "Báo cáo")
+        )
+        return send_file(
+            io.BytesIO(data),
+            mimetype=mimetype,
+            as_attachment=True,
+            download_name=f"{name} {safe_number(dispatch)}.{kind}",
+        )
+
+    @expose("/report/<int:dispatch_id>/send", methods=["POST"])
+    def report_send(self, dispatch_id: int):
+        """Send once: the form carries the version it saw; a repeat finds it taken."""
+        dispatch = db.get_or_404(Dispatch, dispatch_id)
+        after = request.form.get("after_version", type=int)
+        if after is None or (after > 0 and request.form.get("confirm_again") != "yes"):
+            flash(_("To send the report again, tick the confirmation box."), "error")
+        else:
+            try:
+                report = send_report(dispatch, after, current_user.email)
+            except PortalError as exc:
+                flash(str(exc), "error")
+            else:
+                flash(
+                    _(
+                        "The consolidated report (version %(version)d) is queued for %(to)s.",
+                        version=report.version,
+                        to=dispatch.upstream_email,
+                    )
+                    if report
+                    else _("This report had already been sent; nothing was sent twice."),
+                    "success" if report else "info",
+                )
+        return redirect(url_for(".report_preview", dispatch_id=dispatch.id))
 
     @expose("/form/<int:dispatch_id>")
     def form_template(self, dispatch_id: int):

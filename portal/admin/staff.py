@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.labels import ROLES, choices
 from portal.models import Dispatch, InboundMessage, InboundStatus, OfficialPage, Unit
 from portal.services.dispatches import roster_counts
+from portal.services.reporting import report_settings
 from portal.services.users import MIN_PASSWORD_LENGTH, UNUSABLE_PASSWORD_HASH, hash_password
 
 
@@ -81,3 +82,28 @@ class HomeView(HomeBase):
             ),
         }
         return self.render("admin/home.html", progress=progress, totals=totals)
+
+
+class ReportSettingsView(PortalModelView):
+    """How reports upstream are signed: one row, edited here (never code)."""
+
+    may_create = False
+    may_delete = False
+    column_list = ["parent_body", "issuing_body", "place", "signer_title", "signer_name"]
+    column_labels = {
+        "parent_body": _l("Parent body (first line, left)"),
+        "issuing_body": _l("Issuing body (second line, left)"),
+        "number_suffix": _l("Number suffix (after “Số: …-”)"),
+        "place": _l("Place (before the date)"),
+        "addressee": _l("Addressee (Kính gửi)"),
+        "copies_to": _l("Copies to (Nơi nhận), one per line"),
+        "on_behalf": _l("On behalf of (TM. ...)"),
+        "signer_title": _l("Signer's title"),
+        "signer_name": _l("Signer's name"),
+    }
+    form_columns = list(column_labels)
+    folded_search = False
+
+    def get_query(self):
+        report_settings()  # the row exists before anyone looks for it
+        return super().get_query()

@@ -14,6 +14,7 @@ from portal.models.mail import (
     ReminderLog,
 )
 from portal.models.reference import OfficialPage
+from portal.models.report import ConsolidatedReport, ReportSettings
 from portal.models.submission import Finding, Platform, Severity, Site, Submission, SubmissionStatus
 from portal.models.unit import Unit, UnitEmail
 from portal.models.user import LoginAttempt, Role, User
@@ -21,6 +22,7 @@ from portal.models.user import LoginAttempt, Role, User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "ConsolidatedReport",
     "Dispatch",
     "Finding",
     "InboundMessage",
@@ -35,6 +37,7 @@ __all__ = [
     "Platform",
     "Recipient",
     "ReminderLog",
+    "ReportSettings",
     "RecipientState",
     "Role",
     "Severity",

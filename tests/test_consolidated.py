@@ -1,0 +1,242 @@
+"""The consolidated reply: workbook and letter agree with the database; it is sent once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import threading
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    ConsolidatedReport,
+    Dispatch,
+    Finding,
+    OutboundMessage,
+    Recipient,
+    RecipientState,
+    Site,
+    Submission,
+    Unit,
+)
+from portal.services.reporting import build, send_report
+
+FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
+ON_TIME = dt.datetime(2018, 6, 25, 3, 0, tzinfo=dt.UTC)
+LATE = dt.datetime(2018, 6, 29, 3, 0, tzinfo=dt.UTC)
+
+
+def site(name, url, key, platform, errors=(), warnings=()):
+    return Site(
+        name=name,
+        url=url,
+        url_normalized=key,
+        platform=platform,
+        findings=[Finding(severity="error", code=c) for c in errors]
+        + [Finding(severity="warning", code=c) for c in warnings],
+    )
+
+
+@pytest.fixture
+def dispatch_422(app):
+    """Four units: on time (2 rows), late (a formula-looking name), errors only, silent."""
+    with app.app_context():
+        units = {
+            code: Unit(code=code, name=name)
+            for code, name in [
+                ("A", "Huyện Đoàn Ninh Hải"),
+                ("B", "Huyện Đoàn Ninh Sơn"),
+                ("C", "Huyện Đoàn Bác Ái"),
+                ("D", "Huyện Đoàn Thuận Nam"),
+            ]
+        }
+        dispatch = Dispatch(
+            number="422-CV/TĐTN-TG",
+            subject="V/v tiếp cận thông tin",
+            issued_on=dt.date(2018, 6, 20),
+            deadline=dt.date(2018, 6, 27),
+            upstream_email="bantuyengiao@trunguongdoan.example",
+            message_id="<cv422@tinhdoan.example>",
+        )
+        dispatch.recipients = [
+            Recipient(unit=units["A"], state=RecipientState.RECEIVED),
+            Recipient(unit=units["B"], state=RecipientState.RECEIVED),
+            Recipient(unit=units["C"], state=RecipientState.NEEDS_REVIEW),
+            Recipient(unit=units["D"], state=RecipientState.AWAITING),
+        ]
+        db.session.add(dispatch)
+        db.session.add_all(
+            [
+                Submission(
+                    dispatch=dispatch,
+                    unit=units["A"],
+                    received_at=ON_TIME,
+                    sites=[
+                        site(
+                            "Tuổi trẻ Ninh Hải",
+                            "fb.com/tuoitreninhhai",
+                            "facebook.com/tuoitreninhhai",
+                            "facebook_page",
+                        ),
+                        site(
+                            "Cổng TTĐT Đoàn",
+                            "doanninhhai.com",
+                            "doanninhhai.com",
+                            "website",
+                            warnings=["non_vn_domain"],
+                        ),
+                    ],
+                ),
+                Submission(
+                    dispatch=dispatch,
+                    unit=units["B"],
+                    received_at=LATE,
+                    sites=[
+                        site(
+                            FORMULA,
+                            "facebook.com/profile.php?id=1",
+                            "facebook.com/profile.php?id=1",
+                            "facebook_profile",
+                            warnings=["facebook_profile"],
+                        )
+                    ],
+                ),
+                Submission(
+                    dispatch=dispatch,
+                    unit=units["C"],
+                    received_at=ON_TIME,
+                    status="needs_review",
+                    sites=[site("", "chưa có", "", "other", errors=["missing_name", "bad_url"])],
+                ),
+            ]
+        )
+        db.session.commit()
+        return dispatch.id
+
+
+def test_the_json_export_is_the_contract(app, dispatch_422):
+    result = app.test_cli_runner().invoke(args=["export", "422-CV/TĐTN-TG", "--format", "json"])
+    data = json.loads(result.output)
+    assert data["dispatch"] == {
+        "number": "422-CV/TĐTN-TG",
+        "subject": "V/v tiếp cận thông tin",
+        "issued": "2018-06-20",
+        "deadline": "2018-06-27",
+    }
+    by_code = {unit["code"]: unit for unit in data["units"]}
+    assert (by_code["A"]["late"], by_code["B"]["late"]) == (False, True)
+    assert by_code["D"]["status"] == "awaiting" and by_code["D"]["rows"] == []
+    assert by_code["C"]["rows"][0]["errors"] == ["missing_name", "bad_url"]
+    assert by_code["A"]["rows"][1]["warnings"] == ["non_vn_domain"]
+
+
+def test_the_workbook_agrees_with_the_database(app, dispatch_422, tmp_path):
+    path = tmp_path / "tong-hop.xlsx"
+    app.test_cli_runner().invoke(
+        args=["export", "422-CV/TĐTN-TG", "--format", "xlsx", "-o", str(path)]
+    )
+    with app.app_context():
+        accepted = db.session.scalar(
+            select(func.count(Site.id)).where(~Site.findings.any(Finding.severity == "error"))
+        )
+    book = load_workbook(path)
+    summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(values_only=True) if row[0]}
+    assert summary["Số đơn vị nhận công văn"] == 4
+    assert (summary["Đã báo cáo đúng hạn"], summary["Báo cáo sau hạn"]) == (2, 1)
+    assert summary["Chưa báo cáo"] == 1
+    assert summary["Tổng số trang/kênh được ghi nhận"] == accepted == 3
+    assert summary["Hạn báo cáo"] == dt.datetime(2018, 6, 27)  # a date, not text
+    rows = book["Danh sách trang"]
+    assert rows.freeze_panes == "A2" and rows.auto_filter.ref
+    names = [row[2] for row in rows.iter_rows(min_row=2, values_only=True)]
+    assert names == ["Tuổi trẻ Ninh Hải", "Cổng TTĐT Đoàn", FORMULA]
+    formula_cell = rows.cell(row=4, column=3)
+    assert formula_cell.data_type == "s"  # text, inert in Excel
+    missing = [row[1] for row in book["Chưa báo cáo"].iter_rows(min_row=2, values_only=True)]
+    assert missing == ["Huyện Đoàn Thuận Nam"]
+    calamine = CalamineWorkbook.from_path(str(path))
+    assert calamine.get_sheet_by_name("Danh sách trang").to_python()[3][2] == FORMULA
+
+
+def test_the_cover_letter_states_the_figures(app, dispatch_422):
+    with app.app_context():
+        letter = build(db.session.get(Dispatch, dispatch_422)).letter
+    text = "\n".join(p.text for p in Document(io.BytesIO(letter)).paragraphs)
+    cells = " ".join(
+        c.text for t in Document(io.BytesIO(letter)).tables for row in t.rows for c in row.cells
+    )
+    assert "ĐOÀN TNCS HỒ CHÍ MINH" in cells and "TM. BAN THƯỜNG VỤ TỈNH ĐOÀN" in cells
+    assert "V/v báo cáo kết quả thực hiện Công văn số 422-CV/TĐTN-TG ngày 20/06/2018" in cells
+    assert "Kính gửi: Ban Tuyên giáo Trung ương Đoàn" in text
+    assert (
+        "Số đơn vị được đề nghị báo cáo: 4; đã báo cáo: 3 (đúng hạn 2, sau hạn 1); "
+        "chưa báo cáo: 1 (Huyện Đoàn Thuận Nam)."
+    ) in text
+    assert "1 trang thông tin điện tử chưa dùng tên miền có đuôi .vn" in text
+    assert "1 trang là trang cá nhân Facebook thay vì Fanpage" in text
+
+
+def test_two_staff_sending_at_once_make_one_email(app, dispatch_422):
+    results = []
+
+    def send():
+        with app.app_context():
+            report = send_report(db.session.get(Dispatch, dispatch_422), 0, "a@example.org")
+            results.append(report.version if report else None)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [1, None]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboundMessage.id))) == 1
+
+
+def test_the_send_button_sends_once_and_again_only_when_confirmed(
+    app, client, as_role, dispatch_422
+):
+    token = as_role("editor")
+    page = client.get(f"/admin/dispatch/report/{dispatch_422}")
+    assert "Gửi báo cáo tổng hợp" in page.text and "Huyện Đoàn Thuận Nam" in page.text
+    url = f"/admin/dispatch/report/{dispatch_422}/send"
+    for _ in range(2):  # a double click, or the same POST replayed
+        client.post(url, data={"csrf_token": token, "after_version": "0"})
+    again = client.post(
+        url, data={"csrf_token": token, "after_version": "1"}, follow_redirects=True
+    )
+    assert "đánh dấu xác nhận" in again.text
+    client.post(url, data={"csrf_token": token, "after_version": "1", "confirm_again": "yes"})
+    with app.app_context():
+        reports = db.session.scalars(select(ConsolidatedReport)).all()
+        assert [(r.version, r.sent_by) for r in reports] == [
+            (1, "editor@example.org"),
+            (2, "editor@example.org"),
+        ]
+        message = db.session.scalar(select(OutboundMessage))
+        assert message.headers["In-Reply-To"] == "<cv422@tinhdoan.example>"
+        assert [a.filename for a in message.attachments] == [
+            "Tổng hợp 422-CV-TĐTN-TG.xlsx",
+            "Báo cáo 422-CV-TĐTN-TG.docx",
+        ]
+        assert (
+            db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "send"))
+            == 2
+        )
+
+
+def test_a_viewer_cannot_send(client, as_role, dispatch_422):
+    token = as_role("viewer")
+    response = client.post(
+        f"/admin/dispatch/report/{dispatch_422}/send",
+        data={"csrf_token": token, "after_version": "0"},
+    )
+    assert response.status_code == 403
