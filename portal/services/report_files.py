@@ -72,10 +72,20 @@ def workbook(result: dict, counted: Figures, today: dt.date) -> bytes:
     return buffer.getvalue()
 
 
+def _printable(sheet, landscape: bool = True) -> None:
+    """Printed on A4, every column on one page width, the header row on every page."""
+    if landscape:
+        sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+
+
 def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> None:
     sheet = book.add_worksheet("Tổng hợp")
-    sheet.set_column(0, 0, 46)
-    sheet.set_column(1, 1, 40)
+    _printable(sheet, landscape=False)
+    sheet.set_column(0, 0, 80)
+    sheet.set_column(1, 1, 30)
     dispatch = result["dispatch"]
     lines: list[tuple[str, object]] = [
         ("Công văn số", dispatch["number"]),
@@ -111,6 +121,7 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
 
 def _rows_sheet(book, formats, result) -> None:
     sheet = book.add_worksheet("Danh sách trang")
+    _printable(sheet)
     for column, (title, width) in enumerate(ROW_HEADERS):
         sheet.set_column(column, column, width)
         sheet.write_string(0, column, title, formats["head"])
@@ -141,6 +152,7 @@ def _rows_sheet(book, formats, result) -> None:
 
 def _missing_sheet(book, formats, result) -> None:
     sheet = book.add_worksheet("Chưa báo cáo")
+    _printable(sheet)
     for column, (title, width) in enumerate(
         [("Mã đơn vị", 12), ("Đơn vị", 44), ("Địa chỉ liên hệ", 50)]
     ):
