@@ -33,7 +33,11 @@ def admin_rules(app, method: str):
 
 def post_rules(app):
     """Every POST rule of the app: admin screens, logout, login."""
-    rules = [r.rule for r in app.url_map.iter_rules() if "POST" in r.methods]
+    rules = [
+        RULE_ARGUMENT.sub(lambda m: ARGUMENT_VALUES.get(m.group(1), "1"), r.rule)
+        for r in app.url_map.iter_rules()
+        if "POST" in r.methods
+    ]
     assert "/login" in rules and "/logout" in rules
     return rules
 
