@@ -7,7 +7,14 @@ from flask_babel import get_locale
 
 from portal import csrf
 from portal.admin.dispatches import RecipientView
-from portal.labels import OUTBOUND_STATES, ROLES
+from portal.labels import (
+    FINDINGS,
+    OUTBOUND_STATES,
+    PLATFORMS,
+    READING_PROBLEMS,
+    ROLES,
+    SUBMISSION_STATUSES,
+)
 
 
 def current_language() -> str:
@@ -22,11 +29,20 @@ def outbound_state(state: str) -> str:
     return str(OUTBOUND_STATES.get(state, state))
 
 
+def label_of(labels: dict):
+    """A template function showing a stored code by its label (the code if none)."""
+    return lambda code: str(labels.get(code, code))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         admin_csrf_token=csrf.token,
         current_language=current_language,
         role_label=role_label,
         outbound_state=outbound_state,
+        reading_problem=label_of(READING_PROBLEMS | {"read": "đã đọc", "pending": ""}),
+        submission_status=label_of(SUBMISSION_STATUSES),
+        platform=label_of(PLATFORMS),
+        finding=label_of(FINDINGS),
         roster_url=RecipientView.roster_url,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import flash
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from portal.admin.base import (
     int_ids,
     labelled,
 )
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.labels import (
     ACTORS,
@@ -29,8 +31,16 @@ from portal.labels import (
     OUTBOUND_KINDS,
     OUTBOUND_STATES,
 )
-from portal.models import AuditEvent, InboundMessage, OutboundMessage, OutboundState
+from portal.models import (
+    AuditEvent,
+    Dispatch,
+    InboundMessage,
+    OutboundMessage,
+    OutboundState,
+    Unit,
+)
 from portal.services import audit
+from portal.services.triage import assign as assign_message
 
 
 def _as_json(view, context, model, name):
@@ -39,6 +49,13 @@ def _as_json(view, context, model, name):
         return ""
     text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
     return Markup("<pre>{}</pre>").format(text)
+
+
+def _triage_link(view, context, model, name):
+    if model.status != "triage":
+        return labelled(INBOUND_STATUSES)(view, context, model, name)
+    href = url_for("inboundmessage.assign", message_id=model.id)
+    return Markup('<a href="{}">{}</a>').format(href, _l("Awaiting triage: assign"))
 
 
 class InboundMessageView(ReadOnlyModelView):
@@ -91,12 +108,43 @@ class InboundMessageView(ReadOnlyModelView):
     column_default_sort = ("received_at", True)
     column_formatters = {
         "kind": labelled(MAIL_KINDS),
-        "status": labelled(INBOUND_STATUSES),
+        "status": _triage_link,
         "machine_reason": labelled(MACHINE_REASONS),
         "dispatch": dispatch_number,
     }
     column_formatters_detail = column_formatters
     folded_search = False
+
+    @expose("/assign/<int:message_id>", methods=["GET", "POST"])
+    def assign(self, message_id: int):
+        """Triage: say which unit sent a message and which dispatch it answers."""
+        message = db.get_or_404(InboundMessage, message_id)
+        if request.method == "POST":
+            unit = db.session.get(Unit, request.form.get("unit_id", type=int) or 0)
+            dispatch = db.session.get(Dispatch, request.form.get("dispatch_id", type=int) or 0)
+            if unit is None or dispatch is None:
+                flash(_("Choose both the unit and the dispatch."), "error")
+            else:
+                try:
+                    submission = assign_message(
+                        message, unit, dispatch, request.form.get("remember") == "yes"
+                    )
+                except PortalError as exc:
+                    flash(str(exc), "error")
+                else:
+                    flash(
+                        _(
+                            "Recorded as %(unit)s's return; the unit is sent an acknowledgement.",
+                            unit=unit.name,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("submission.review", submission_id=submission.id))
+        units = db.session.scalars(select(Unit).where(Unit.is_active).order_by(Unit.name))
+        dispatches = db.session.scalars(select(Dispatch).order_by(Dispatch.issued_on.desc()))
+        return self.render(
+            "admin/assign.html", message=message, units=list(units), dispatches=list(dispatches)
+        )
 
 
 class OutboundMessageView(ReadOnlyModelView):

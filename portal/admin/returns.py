@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
+from flask import flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from portal.admin.base import (
     PortalModelView,
@@ -12,9 +19,17 @@ from portal.admin.base import (
     joined,
     labelled,
 )
+from portal.errors import PortalError
+from portal.extensions import db
 from portal.labels import FINDINGS, PLATFORMS, READING_PROBLEMS, SUBMISSION_STATUSES, choices
-from portal.models import Site, Submission
+from portal.models import Attachment, InboundMessage, Site, Submission
 from portal.services.reading import SITE_FIELDS
+from portal.services.triage import accept, reject, reread
+
+
+def _review_link(view, context, model, name):
+    href = url_for("submission.review", submission_id=model.id)
+    return Markup('<a href="{}">{}</a>').format(href, _l("Review"))
 
 
 def _findings(view, context, model, name):
@@ -30,6 +45,7 @@ def _findings(view, context, model, name):
 
 class SubmissionView(PortalModelView):
     column_list = [
+        "review",
         "unit",
         "dispatch",
         "version",
@@ -44,6 +60,7 @@ class SubmissionView(PortalModelView):
         "unit": _l("Unit"),
         "unit.name_folded": _l("Unit"),
         "unit.code": _l("Code"),
+        "review": _l("Review"),
         "dispatch": _l("Dispatch"),
         "dispatch.number": _l("Dispatch"),
         "version": _l("Version"),
@@ -79,12 +96,73 @@ class SubmissionView(PortalModelView):
         "status": labelled(SUBMISSION_STATUSES),
         "dispatch": dispatch_number,
         "read_error": labelled(READING_PROBLEMS),
+        "review": _review_link,
     }
     column_formatters_detail = column_formatters | {"sites": joined("name")}
     column_details_list = column_list + ["read_error", "review_note", "reviewed_at", "sites"]
     form_columns = ["status", "review_note"]
     form_choices = {"status": choices(SUBMISSION_STATUSES)}
     may_create = False  # returns arrive by email; the intake creates them
+
+    @expose("/review/<int:submission_id>", methods=["GET", "POST"])
+    def review(self, submission_id: int):
+        """A return's rows with findings, its file and email; accept, reject or re-read it."""
+        submission = db.get_or_404(Submission, submission_id)
+        if request.method == "POST":
+            self._decide(submission, request.form.get("decision", ""), request.form.get("note", ""))
+            return redirect(url_for(".review", submission_id=submission.id))
+        message = db.session.get(InboundMessage, submission.inbound_message_id or 0)
+        versions = db.session.scalars(
+            select(Submission)
+            .where(
+                Submission.dispatch_id == submission.dispatch_id,
+                Submission.unit_id == submission.unit_id,
+                Submission.id != submission.id,
+            )
+            .order_by(Submission.version.desc())
+        ).all()
+        attachment = db.session.get(Attachment, submission.attachment_id or 0)
+        return self.render(
+            "admin/review.html",
+            submission=submission,
+            message=message,
+            versions=versions,
+            attachment=attachment,
+        )
+
+    def _decide(self, submission: Submission, decision: str, note: str) -> None:
+        actions = {
+            "accept": (accept, _("The return is accepted.")),
+            "reject": (reject, _("The return is rejected; the unit is told why.")),
+            "reread": (None, _("The file was read again.")),
+        }
+        if decision not in actions:
+            flash(_("Choose accept, reject or read again."), "error")
+            return
+        action, done = actions[decision]
+        try:
+            if action is None:
+                reread(submission)
+            else:
+                action(submission, note, current_user.id)
+        except PortalError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(done, "success")
+
+    @expose("/attachment/<int:attachment_id>")
+    def attachment(self, attachment_id: int):
+        """The file as the unit sent it: downloaded, never shown in the browser."""
+        attachment = db.get_or_404(Attachment, attachment_id)
+        response = send_file(
+            io.BytesIO(attachment.content or b""),
+            as_attachment=True,
+            download_name=attachment.filename or "tep-dinh-kem",
+            mimetype="application/octet-stream",
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class SiteView(PortalModelView):

@@ -39,14 +39,17 @@ class FindingLine:
     is_error: bool
 
 
-def may_acknowledge(message: InboundMessage) -> bool:
-    """A person's message, not yet acknowledged, from a sender under the hourly cap."""
+def may_acknowledge(message: InboundMessage, kind: str = OutboundKind.ACKNOWLEDGEMENT) -> bool:
+    """A person's message not yet answered this way, from a sender under the cap.
+
+    The triage reply (kind OTHER) and the acknowledgement of the return are separate: a
+    message staff assign after triage still gets its acknowledgement, once.
+    """
     if message.kind != "person" or not message.from_address:
         return False
     already = db.session.scalar(
         select(OutboundMessage.id).where(
-            OutboundMessage.inbound_message_id == message.id,
-            OutboundMessage.kind == OutboundKind.ACKNOWLEDGEMENT,
+            OutboundMessage.inbound_message_id == message.id, OutboundMessage.kind == kind
         )
     )
     if already:
@@ -55,7 +58,7 @@ def may_acknowledge(message: InboundMessage) -> bool:
     since = utcnow() - dt.timedelta(minutes=config["ACK_WINDOW_MINUTES"])
     recent = db.session.scalar(
         select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.kind == OutboundKind.ACKNOWLEDGEMENT,
+            OutboundMessage.kind.in_([OutboundKind.ACKNOWLEDGEMENT, OutboundKind.OTHER]),
             OutboundMessage.to_addresses == message.from_address,
             OutboundMessage.created_at >= since,
         )
@@ -88,7 +91,7 @@ def acknowledge_return(message: InboundMessage, submission: Submission) -> Outbo
 
 def acknowledge_triage(message: InboundMessage) -> OutboundMessage | None:
     """Queue a short reply saying the message waits for staff to identify it."""
-    if not current_app.config["ACK_TRIAGE"] or not may_acknowledge(message):
+    if not current_app.config["ACK_TRIAGE"] or not may_acknowledge(message, OutboundKind.OTHER):
         return None
     with force_locale("vi"):
         return _reply(
@@ -100,15 +103,18 @@ def acknowledge_triage(message: InboundMessage) -> OutboundMessage | None:
                 unit_known=message.unit_id is not None,
                 dispatch_known=message.dispatch_id is not None,
             ),
+            kind=OutboundKind.OTHER,
         )
 
 
-def _reply(message: InboundMessage, template: str, context: dict) -> OutboundMessage:
+def _reply(
+    message: InboundMessage, template: str, context: dict, kind: str = OutboundKind.ACKNOWLEDGEMENT
+) -> OutboundMessage:
     """An outbox row answering `message`, threaded to it (RFC 3834 headers)."""
     their_id = strip_header_value(message.message_id)
     references = " ".join(filter(None, [strip_header_value(_references(message)), their_id]))
     outbound = OutboundMessage(
-        kind=OutboundKind.ACKNOWLEDGEMENT,
+        kind=kind,
         to_addresses=message.from_address,
         subject=reply_subject(message.subject),
         body_text=render_template(f"email/{template}.txt", **context),

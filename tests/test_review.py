@@ -1,0 +1,122 @@
+"""Staff finish what the intake could not: triage a message, review a return."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import (
+    InboundMessage,
+    OutboundMessage,
+    Recipient,
+    Submission,
+    Unit,
+    UnitEmail,
+)
+from tests.support.mails import form_attachment, make_mail
+from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
+    append,
+    extra_config,
+    folder,
+    poll,
+    seed_roster,
+)
+
+STRANGER = "bi.thu.ninhhai@gmail.example"
+
+
+def test_a_triaged_message_is_assigned_and_runs_the_normal_intake(
+    app,
+    client,
+    as_role,
+    dovecot,
+    folder,  # noqa: F811
+):
+    seed_roster(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(sender=STRANGER, subject="Gửi báo cáo", attachments=[form_attachment()]),
+    )
+    poll(app)
+    token = as_role("editor")
+    page = client.get("/admin/inboundmessage/assign/1")
+    assert page.status_code == 200 and STRANGER in page.text
+    response = client.post(
+        "/admin/inboundmessage/assign/1",
+        data={"csrf_token": token, "unit_id": "1", "dispatch_id": "1", "remember": "yes"},
+    )
+    assert response.status_code == 302 and "/admin/submission/review/" in response.location
+    with app.app_context():
+        message = db.session.get(InboundMessage, 1)
+        assert (message.status, message.unit_id, message.dispatch_id) == ("processed", 1, 1)
+        (submission,) = db.session.scalars(select(Submission)).all()
+        assert submission.row_count == 1
+        assert STRANGER in db.session.get(Unit, 1).email_list
+        kinds = db.session.scalars(select(OutboundMessage.kind).order_by(OutboundMessage.id))
+        assert list(kinds) == ["other", "acknowledgement"]  # the triage reply, then the ack
+
+
+def test_a_return_is_reviewed_accepted_or_rejected_with_a_note(
+    app,
+    client,
+    as_role,
+    dovecot,
+    folder,  # noqa: F811
+):
+    seed_roster(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(attachments=[form_attachment("Báo cáo <img src=x onerror=alert(1)>.xlsx")]),
+    )
+    poll(app)
+    token = as_role("editor")
+    page = client.get("/admin/submission/review/1")
+    assert page.status_code == 200 and "Tuổi trẻ Ninh Hải" in page.text
+    assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+    download = client.get("/admin/submission/attachment/1")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.mimetype == "application/octet-stream"
+    refused = client.post(
+        "/admin/submission/review/1",
+        follow_redirects=True,
+        data={"csrf_token": token, "decision": "reject", "note": ""},
+    )
+    assert "Hãy nêu lý do" in refused.text
+    client.post(
+        "/admin/submission/review/1",
+        data={"csrf_token": token, "decision": "reject", "note": "Thiếu cột địa chỉ liên hệ."},
+    )
+    with app.app_context():
+        assert db.session.get(Submission, 1).status == "rejected"
+        reply = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == "other"))
+        assert "Thiếu cột địa chỉ liên hệ." in reply.body_text
+    client.post(
+        "/admin/submission/review/1",
+        data={"csrf_token": token, "decision": "accept", "note": "Đã bổ sung qua điện thoại."},
+    )
+    client.post("/admin/submission/review/1", data={"csrf_token": token, "decision": "reread"})
+    with app.app_context():
+        submission = db.session.get(Submission, 1)
+        assert submission.status == "received" and submission.row_count == 1  # re-read
+        state = db.session.scalar(select(Recipient.state).where(Recipient.unit_id == 1))
+        assert state == "received"
+
+
+def test_a_viewer_reads_the_review_page_but_cannot_decide(app, client, as_role, dovecot, folder):  # noqa: F811
+    seed_roster(app)
+    append(dovecot, folder, make_mail(attachments=[form_attachment()]))
+    poll(app)
+    token = as_role("viewer")
+    page = client.get("/admin/submission/review/1")
+    assert page.status_code == 200 and 'id="accept"' not in page.text
+    assert (
+        client.post(
+            "/admin/submission/review/1", data={"csrf_token": token, "decision": "accept"}
+        ).status_code
+        == 403
+    )
+    with app.app_context():
+        assert db.session.scalar(select(UnitEmail.id).where(UnitEmail.address == STRANGER)) is None
