@@ -1,0 +1,157 @@
+"""A staff member's day in a real browser (Debian's Chromium driven by Playwright).
+
+Screenshots of each step are saved in tests/artifacts/ (kept out of git).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from portal.extensions import db
+from portal.models import ConsolidatedReport, Dispatch, OutboundMessage, Site
+from tests.conftest import PASSWORD
+from tests.support.mails import form_attachment, make_mail
+from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
+    append,
+    extra_config,
+    folder,
+    poll,
+    seed_roster,
+)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+HOSTILE = "<img src=x onerror=alert(1)>"
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 (a thread of this process)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 900}, locale="vi-VN")
+        page.alerts = []
+
+        def on_dialog(dialog):
+            if dialog.type == "alert":  # only a script a unit smuggled in would raise one
+                page.alerts.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", on_dialog)
+        yield page
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_staff_members_day(app, live_server, browser_page, users, dovecot, folder):  # noqa: F811
+    page = browser_page
+    seed_roster(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(
+            attachments=[
+                form_attachment(
+                    rows=[
+                        ["Tuổi trẻ Ninh Hải", "facebook.com/tuoitreninhhai", "Huyện Đoàn"],
+                        [f"Đoàn xã {HOSTILE}", "doanxa.vn", "Đoàn xã"],
+                    ]
+                )
+            ]
+        ),
+        make_mail(
+            sender="bi.thu@gmail.example",
+            subject=f"Báo cáo {HOSTILE}",
+            attachments=[form_attachment(f"bao cao {HOSTILE}.xlsx")],
+        ),
+    )
+    poll(app)
+    with app.app_context():
+        dispatch = db.session.scalar(select(Dispatch).order_by(Dispatch.id))
+        dispatch.upstream_email = "bantuyengiao@trunguongdoan.example"
+        dispatch_id = dispatch.id
+        db.session.commit()
+
+    page.goto(f"{live_server}/admin/")
+    assert page.url.startswith(f"{live_server}/login")
+    page.fill("#email", "editor@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Công văn đang thu báo cáo")
+    shot(page, "1-overview")
+
+    page.click("text=đơn vị đã báo cáo")
+    page.wait_for_url("**/admin/recipient/**")
+    assert "Huyện Đoàn Ninh Hải" in page.content() and "Đã nhận" in page.content()
+    shot(page, "2-roster")
+
+    page.goto(f"{live_server}/admin/inboundmessage/")
+    assert f"Báo cáo {HOSTILE}" in page.inner_text("body")  # shown as text
+    page.click("text=Chờ phân loại: ghi nhận")
+    page.wait_for_selector("#assign")
+    assert f"bao cao {HOSTILE}.xlsx" in page.inner_text("body")
+    page.select_option("#unit", label="Huyện Đoàn Ninh Sơn (NSON)")
+    page.select_option("#dispatch", label="422-CV/TĐTN-TG")
+    shot(page, "3-triage")
+    page.click("#assign")
+    page.wait_for_selector("text=Đã ghi nhận là báo cáo của Huyện Đoàn Ninh Sơn")
+
+    page.goto(f"{live_server}/admin/submission/review/1")
+    assert f"Đoàn xã {HOSTILE}" in page.inner_text("body")
+    shot(page, "4-review")
+    page.fill("#note", "Đã kiểm tra.")
+    page.click("#accept")
+    page.wait_for_selector("text=Đã chấp nhận báo cáo.")
+
+    page.click("text=Sửa >> nth=0")
+    page.wait_for_selector("input#name")
+    page.fill("input#name", "Tuổi trẻ huyện Ninh Hải")
+    page.click("input[type=submit] >> nth=0")
+    page.wait_for_load_state()
+    with app.app_context():
+        assert "Tuổi trẻ huyện Ninh Hải" in db.session.scalars(select(Site.name)).all()
+
+    page.goto(f"{live_server}/admin/dispatch/report/{dispatch_id}")
+    page.wait_for_selector("#send-report")
+    shot(page, "5-consolidated")
+    page.click("#send-report")
+    page.wait_for_selector("text=đã được đưa vào hàng đợi")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ConsolidatedReport.id))) == 1
+        kinds = set(db.session.scalars(select(OutboundMessage.kind)))
+    assert "consolidated" in kinds
+    assert page.alerts == []  # no script from a unit's file, subject or name ever ran
