@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask import flash, redirect, url_for
 from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional
@@ -13,8 +16,9 @@ from portal.emails import normalize_address
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.labels import ROLES, choices
-from portal.models import Dispatch, InboundMessage, InboundStatus, OfficialPage, Unit
-from portal.services.dispatches import roster_counts
+from portal.models import Recipient, Unit
+from portal.services.overview import bar_chart, open_dispatches, queue_counts
+from portal.services.reminders import remind_now
 from portal.services.reporting import report_settings
 from portal.services.users import MIN_PASSWORD_LENGTH, UNUSABLE_PASSWORD_HASH, hash_password
 
@@ -68,20 +72,33 @@ class HomeView(HomeBase):
 
     @expose("/")
     def index(self):
-        dispatches = db.session.scalars(
-            select(Dispatch).where(Dispatch.is_open.is_(True)).order_by(Dispatch.deadline)
-        ).all()
-        progress = [(d, roster_counts(d.id)) for d in dispatches]
+        progress = open_dispatches()
         totals = {
             "units": db.session.scalar(select(func.count(Unit.id)).where(Unit.is_active)),
-            "official_pages": db.session.scalar(select(func.count(OfficialPage.id))),
-            "triage": db.session.scalar(
-                select(func.count(InboundMessage.id)).where(
-                    InboundMessage.status == InboundStatus.TRIAGE
-                )
-            ),
+            **queue_counts(),
         }
-        return self.render("admin/home.html", progress=progress, totals=totals)
+        # The SVG holds only numbers and dates computed here, nothing a unit typed.
+        charts = {
+            p.dispatch.id: Markup(bar_chart(p.returns_by_day, p.dispatch.deadline))  # noqa: S704
+            for p in progress
+        }
+        return self.render("admin/home.html", progress=progress, totals=totals, charts=charts)
+
+    @expose("/remind/<int:dispatch_id>", methods=["POST"])
+    def remind(self, dispatch_id: int):
+        """One click: a reminder to every unit of the dispatch that has not reported."""
+        recipients = db.session.scalars(
+            select(Recipient).where(Recipient.dispatch_id == dispatch_id)
+        ).all()
+        queued = remind_now(list(recipients))
+        flash(
+            _(
+                "Reminders queued for %(count)d units (units that have reported are skipped).",
+                count=queued,
+            ),
+            "success",
+        )
+        return redirect(url_for(".index"))
 
 
 class ReportSettingsView(PortalModelView):
