@@ -120,3 +120,31 @@ def test_a_viewer_reads_the_review_page_but_cannot_decide(app, client, as_role, 
     )
     with app.app_context():
         assert db.session.scalar(select(UnitEmail.id).where(UnitEmail.address == STRANGER)) is None
+
+
+def test_the_roster_board_filters_by_parent_and_state_and_shows_rows(
+    app,
+    client,
+    as_role,
+    dovecot,
+    folder,  # noqa: F811
+):
+    seed_roster(app)
+    with app.app_context():
+        province = Unit(code="TD", name="Tỉnh Đoàn Ninh Thuận")
+        db.session.add(province)
+        db.session.flush()
+        db.session.get(Unit, 1).parent_id = province.id  # Ninh Hải under the province
+        db.session.commit()
+        province_id = province.id
+    append(dovecot, folder, make_mail(attachments=[form_attachment()]))
+    poll(app)
+    as_role("viewer")
+    page = client.get("/admin/recipient/?flt0_0=1").text
+    assert "1 dòng, 0 lỗi, 0 cảnh báo" in page
+    under = client.get(f"/admin/recipient/?flt0_0=1&flt1_2={province_id}").text
+    assert "Huyện Đoàn Ninh Hải" in under and "Huyện Đoàn Ninh Sơn" not in under
+    awaiting = client.get("/admin/recipient/?flt0_0=1&flt1_1=awaiting").text
+    assert "Huyện Đoàn Ninh Sơn" in awaiting and "Huyện Đoàn Ninh Hải" not in awaiting
+    search = client.get("/admin/recipient/?flt0_0=1&search=ninh son").text
+    assert "Huyện Đoàn Ninh Sơn" in search and "Huyện Đoàn Ninh Hải" not in search

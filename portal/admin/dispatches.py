@@ -60,7 +60,57 @@ DISPATCH_LABELS = {
 }
 
 
-class DispatchFilter(FilterEqual):
+class IdFilter(FilterEqual):
+    """A filter on an id: the value arrives as text and is compared as an integer
+    (PostgreSQL, unlike SQLite, will not compare an integer column with text)."""
+
+    def validate(self, value):
+        return str(value).isdigit()
+
+    def clean(self, value):
+        return int(value)
+
+
+class ParentUnitFilter(IdFilter):
+    """Roster rows of the units under one parent unit (a district, the Đoàn khối...)."""
+
+    def apply(self, query, value, alias=None):
+        children = select(Unit.id).where(Unit.parent_id == value)
+        return query.filter(Recipient.unit_id.in_(children))
+
+    def get_options(self, view):
+        if not has_app_context():
+            return []
+        parents = db.session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(select(Unit.parent_id).where(Unit.parent_id.is_not(None))))
+            .order_by(Unit.name)
+        )
+        return [(str(unit.id), unit.name) for unit in parents]
+
+
+def _current_return(view, context, model, name):
+    """Rows and open findings of the unit's current return, linked to its review page."""
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.dispatch_id == model.dispatch_id,
+            Submission.unit_id == model.unit_id,
+            Submission.is_current,
+        )
+    )
+    if submission is None:
+        return ""
+    text = _l(
+        "%(rows)d rows, %(errors)d errors, %(warnings)d warnings",
+        rows=submission.row_count,
+        errors=submission.error_count,
+        warnings=submission.warning_count,
+    )
+    href = url_for("submission.review", submission_id=submission.id)
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+class DispatchFilter(IdFilter):
     """Roster rows of one dispatch, chosen from the list of dispatches."""
 
     def get_options(self, view):
@@ -240,7 +290,7 @@ class DispatchView(PortalModelView):
 
 
 class RecipientView(PortalModelView):
-    column_list = ["dispatch", "unit", "unit.parent", "state", "last_return_at"]
+    column_list = ["dispatch", "unit", "unit.parent", "state", "last_return_at", "current"]
     column_labels = {
         "dispatch": _l("Dispatch"),
         "dispatch_id": _l("Dispatch"),
@@ -250,6 +300,7 @@ class RecipientView(PortalModelView):
         "unit.code": _l("Code"),
         "state": _l("State"),
         "last_return_at": _l("Last return"),
+        "current": _l("Current return"),
         "created_at": _l("Added at"),
     }
     column_searchable_list = ["unit.name_folded", "unit.code"]
@@ -262,10 +313,12 @@ class RecipientView(PortalModelView):
     column_filters = [
         DispatchFilter(Recipient.dispatch_id, _l("Dispatch")),
         choice_filter(Recipient.state, _l("State"), RECIPIENT_STATES),
+        ParentUnitFilter(Recipient.unit_id, _l("Parent unit")),
     ]
     column_formatters = {
         "state": labelled(RECIPIENT_STATES),
         "dispatch": dispatch_number,
+        "current": _current_return,
     }
     column_formatters_detail = column_formatters
     form_columns = ["dispatch", "unit", "state"]
