@@ -112,9 +112,14 @@ def test_a_staff_members_day(app, live_server, browser_page, users, dovecot, fol
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Công văn đang thu báo cáo")
+    overview = page.inner_text("body")
+    assert "1/2 đơn vị đã báo cáo" in overview and "Chưa báo cáo (1)" in overview
+    assert page.inner_text("#triage-count") == "1"
     shot(page, "1-overview")
+    page.click("#remind-1")  # remind the unit that has not reported
+    page.wait_for_selector("text=Đã lập thư nhắc cho 1 đơn vị")
 
-    page.click("text=đơn vị đã báo cáo")
+    page.click('a:has-text("đơn vị đã báo cáo")')
     page.wait_for_url("**/admin/recipient/**")
     assert "Huyện Đoàn Ninh Hải" in page.content() and "Đã nhận" in page.content()
     shot(page, "2-roster")

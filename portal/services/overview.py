@@ -95,11 +95,13 @@ def bar_chart(
     """A small SVG bar chart of returns per day with the deadline marked (no CDN, no JS)."""
     if not days:
         return ""
-    first = min(days[0][0], deadline)
     last = max(days[-1][0], deadline)
+    # At most the last 60 days: enough to see the run-up to the deadline.
+    first = max(min(days[0][0], deadline), last - dt.timedelta(days=59))
+    days = [(day, count) for day, count in days if day >= first]
     span = (last - first).days + 1
     bar = max(2, width // span - 2)
-    top = max(n for _d, n in days)
+    top = max((n for _d, n in days), default=1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 16}" '
         f'role="img"><title>Số báo cáo nhận theo ngày</title>'
@@ -111,7 +113,7 @@ def bar_chart(
             f'<rect x="{x}" y="{height - h}" width="{bar}" height="{h}" fill="#0d6efd">'
             f"<title>{day:%d/%m/%Y}: {count}</title></rect>"
         )
-    x = (deadline - first).days * (width // span) + bar // 2
+    x = max(0, (deadline - first).days) * (width // span) + bar // 2
     parts.append(
         f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="#dc3545" stroke-dasharray="4 2"/>'
     )
