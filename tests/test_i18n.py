@@ -170,7 +170,12 @@ def admin_pages(app) -> list[str]:
         ):
             base = rule.rule
             pages += [base, f"{base}new/", f"{base}details/?id=1", f"{base}edit/?id=1"]
-    return pages
+    # The pages of our own: review, triage, consolidated report.
+    return pages + [
+        "/admin/submission/review/1",
+        "/admin/inboundmessage/assign/1",
+        "/admin/dispatch/report/1",
+    ]
 
 
 def test_no_english_is_left_on_any_admin_page(app, client, as_role, one_of_everything):

@@ -148,3 +148,21 @@ def test_the_roster_board_filters_by_parent_and_state_and_shows_rows(
     assert "Huyện Đoàn Ninh Sơn" in awaiting and "Huyện Đoàn Ninh Hải" not in awaiting
     search = client.get("/admin/recipient/?flt0_0=1&search=ninh son").text
     assert "Huyện Đoàn Ninh Sơn" in search and "Huyện Đoàn Ninh Hải" not in search
+
+
+def test_a_row_is_edited_in_place_and_audited(app, client, as_role, dovecot, folder):  # noqa: F811
+    from portal.models import AuditEvent, Site
+
+    seed_roster(app)
+    append(dovecot, folder, make_mail(attachments=[form_attachment()]))
+    poll(app)
+    token = as_role("editor")
+    response = client.post(
+        "/admin/site/ajax/update/",
+        data={"csrf_token": token, "list_form_pk": "1", "name": "Tuổi trẻ huyện Ninh Hải"},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Site, 1).name == "Tuổi trẻ huyện Ninh Hải"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "Site"))
+        assert event.before == {"name": "Tuổi trẻ Ninh Hải"}

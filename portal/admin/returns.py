@@ -43,6 +43,16 @@ def _findings(view, context, model, name):
     return Markup("<br>").join(lines)
 
 
+def _changes(earlier: Submission, later: Submission) -> dict[str, list[str]]:
+    """Pages the later version adds and drops, compared with an earlier one (by address)."""
+    before = {site.url_normalized or site.name: site.name or site.url for site in earlier.sites}
+    after = {site.url_normalized or site.name: site.name or site.url for site in later.sites}
+    return {
+        "added": [after[k] for k in after if k not in before],
+        "removed": [before[k] for k in before if k not in after],
+    }
+
+
 class SubmissionView(PortalModelView):
     column_list = [
         "review",
@@ -122,12 +132,14 @@ class SubmissionView(PortalModelView):
             .order_by(Submission.version.desc())
         ).all()
         attachment = db.session.get(Attachment, submission.attachment_id or 0)
+        changes = {v.id: _changes(v, submission) for v in versions}
         return self.render(
             "admin/review.html",
             submission=submission,
             message=message,
             versions=versions,
             attachment=attachment,
+            changes=changes,
         )
 
     def _decide(self, submission: Submission, decision: str, note: str) -> None:
@@ -190,5 +202,7 @@ class SiteView(PortalModelView):
     column_formatters = {"platform": labelled(PLATFORMS), "findings": _findings}
     column_formatters_detail = column_formatters
     form_columns = list(SITE_FIELDS)
+    # Edited in place in the list (each change goes through update_model: audited).
+    column_editable_list = ["name", "url", "agency"]
     form_choices = {"platform": choices(PLATFORMS)}
     may_create = False
