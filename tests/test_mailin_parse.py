@@ -189,3 +189,18 @@ def test_encoded_words_keep_their_spaces_and_survive_bad_charsets(value, text):
     from mailin.headers import decode_header_value
 
     assert decode_header_value(value) == text
+
+
+def test_mailin_is_a_library_without_flask_or_a_database():
+    import subprocess
+    import sys
+
+    check = (
+        "import sys, mailin.message, mailin.machine, mailin.matching, mailin.imap, "
+        "mailin.poller, mailin.forms, mailin.forms.template; "
+        "print(sorted(m for m in ('flask', 'sqlalchemy', 'portal') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
