@@ -97,6 +97,10 @@ class Poller:
         after which servers may drop an IDLE): such mail waits one interval, not forever.
         """
         session.client.idle()
+        log.debug("waiting for new mail (IDLE)")
+        if not getattr(session, "idle_announced", False):
+            log.info("connected; waiting for new mail with IDLE")
+            session.idle_announced = True
         try:
             deadline = time.monotonic() + min(self.poll_seconds, IDLE_MAX_SECONDS)
             while not self.stop.is_set() and time.monotonic() < deadline:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -413,20 +414,25 @@ def wait_for(condition, seconds: float = 60) -> bool:
 def test_the_poller_waits_in_idle_and_stops_on_sigterm(
     app, dovecot, folder, database_url, tmp_path
 ):
-    # A long interval: within the test's waits only IDLE can bring the mail in.
+    # A long interval: within the test's wait only IDLE can bring the second mail in.
     env = poller_env(dovecot, folder, database_url, tmp_path) | {"IMAP_POLL_SECONDS": "300"}
+    append(dovecot, folder, make_mail(subject="có sẵn trước khi chạy"))  # the first pass
     poller = subprocess.Popen(
         POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(poller.stderr), daemon=True)
+    reader.start()
     try:
-        for n, subject in enumerate(["đến khi đang chờ", "thư thứ hai"], start=1):
-            time.sleep(3)  # connected, the pass done, waiting in IDLE by now
-            append(dovecot, folder, make_mail(subject=subject))
-            assert wait_for(lambda n=n: count(app) == n, 60), "IDLE did not wake the poller"
+        assert wait_for(lambda: any("waiting for new mail with IDLE" in x for x in lines), 60)
+        assert count(app) == 1
+        append(dovecot, folder, make_mail(subject="đến khi đang chờ"))
+        assert wait_for(lambda: count(app) == 2, 60), "IDLE did not wake the poller"
     finally:
         poller.send_signal(signal.SIGTERM)
-        _out, errors = poller.communicate(timeout=30)
-    assert poller.returncode == 0, errors
+        poller.wait(timeout=30)
+        reader.join(timeout=5)
+    assert poller.returncode == 0, "".join(lines)
 
 
 def test_the_poller_retries_while_the_server_is_away(app, dovecot, folder, database_url, tmp_path):
