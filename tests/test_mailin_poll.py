@@ -417,12 +417,7 @@ def test_the_poller_waits_in_idle_and_stops_on_sigterm(
     # A long interval: within the test's wait only IDLE can bring the second mail in.
     env = poller_env(dovecot, folder, database_url, tmp_path) | {"IMAP_POLL_SECONDS": "300"}
     append(dovecot, folder, make_mail(subject="có sẵn trước khi chạy"))  # the first pass
-    poller = subprocess.Popen(
-        POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(poller.stderr), daemon=True)
-    reader.start()
+    poller, lines = start_poller(env)
     try:
         assert wait_for(lambda: any("waiting for new mail with IDLE" in x for x in lines), 60)
         assert count(app) == 1
@@ -431,7 +426,6 @@ def test_the_poller_waits_in_idle_and_stops_on_sigterm(
     finally:
         poller.send_signal(signal.SIGTERM)
         poller.wait(timeout=30)
-        reader.join(timeout=5)
     assert poller.returncode == 0, "".join(lines)
 
 
@@ -447,13 +441,24 @@ def test_the_poller_retries_while_the_server_is_away(app, dovecot, folder, datab
     assert "retrying" in errors and poller.returncode == 0
 
 
+def start_poller(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
+    """A `flask mailin poll` process, and the lines it logs (collected as they come)."""
+    process = subprocess.Popen(
+        POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True).start()
+    return process, lines
+
+
 def test_a_second_poller_on_the_same_mailbox_stands_aside(
     app, dovecot, folder, database_url, tmp_path
 ):
     env = poller_env(dovecot, folder, database_url, tmp_path)
-    first = subprocess.Popen(POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first, lines = start_poller(env)
     try:
-        time.sleep(2)
+        # The first holds the lock once it is connected and idling.
+        assert wait_for(lambda: any("waiting for new mail with IDLE" in x for x in lines), 60)
         second = subprocess.run(
             [*POLL, "--once"], env=env, capture_output=True, text=True, timeout=60
         )
