@@ -8,10 +8,10 @@ from flask_babel import get_locale
 from portal import csrf
 from portal.admin.dispatches import RecipientView
 from portal.labels import (
+    ATTACHMENT_STATUSES,
     FINDINGS,
     OUTBOUND_STATES,
     PLATFORMS,
-    READING_PROBLEMS,
     ROLES,
     SUBMISSION_STATUSES,
 )
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         role_label=role_label,
         outbound_state=outbound_state,
-        reading_problem=label_of(READING_PROBLEMS | {"read": "đã đọc", "pending": ""}),
+        reading_problem=label_of(ATTACHMENT_STATUSES),
         submission_status=label_of(SUBMISSION_STATUSES),
         platform=label_of(PLATFORMS),
         finding=label_of(FINDINGS),

@@ -103,6 +103,9 @@ READING_PROBLEMS = {
     "refused": _l("The attached file is unsafe to open and was refused"),
 }
 
+# What the reader made of each attachment (Attachment.status).
+ATTACHMENT_STATUSES = READING_PROBLEMS | {"read": _l("read"), "pending": _l("not read yet")}
+
 # The checks of FORM.md, as staff and units read them.
 FINDINGS = {
     "missing_name": _l("The page name is missing"),

@@ -114,3 +114,12 @@ def test_a_zip_bomb_is_refused_without_being_opened(name):
     assert status == "refused"
     assert int(grown_kb) < 100 * 1024
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
+
+
+def test_an_odd_csv_does_not_change_how_later_csv_files_are_read():
+    import csv
+
+    from mailin.forms.grid import csv_grids
+
+    csv_grids("Tên trang;Đường dẫn\na".encode())  # the sniffer gives up on this
+    assert csv.excel.delimiter == ","

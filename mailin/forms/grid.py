@@ -52,9 +52,10 @@ def csv_grids(data: bytes) -> list[Grid]:
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
+        # A subclass, not csv.excel itself: setting its delimiter would change every CSV
+        # read afterwards in this process.
         counts = {d: sample.count(d) for d in ",;\t"}
-        dialect = csv.excel
-        dialect.delimiter = max(counts, key=counts.get)
+        dialect = type("Guessed", (csv.excel,), {"delimiter": max(counts, key=counts.get)})
     reader = csv.reader(io.StringIO(text), dialect)
     rows = []
     for row in reader:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 
 from mailin.headers import message_ids
@@ -82,7 +83,7 @@ def acknowledge_return(message: InboundMessage, submission: Submission) -> Outbo
             problem=str(READING_PROBLEMS.get(submission.read_error, "")) or "",
             findings=_finding_lines(submission),
         )
-        outbound = _reply(message, "acknowledgement", context)
+        outbound = reply_to(message, "acknowledgement", context)
     outbound.submission_id, outbound.dispatch_id = submission.id, dispatch.id
     if submission.read_error:
         outbound.attachments = [template_attachment(dispatch, submission.unit)]
@@ -94,7 +95,7 @@ def acknowledge_triage(message: InboundMessage) -> OutboundMessage | None:
     if not current_app.config["ACK_TRIAGE"] or not may_acknowledge(message, OutboundKind.OTHER):
         return None
     with force_locale("vi"):
-        return _reply(
+        return reply_to(
             message,
             "triage",
             dict(
@@ -107,7 +108,7 @@ def acknowledge_triage(message: InboundMessage) -> OutboundMessage | None:
         )
 
 
-def _reply(
+def reply_to(
     message: InboundMessage, template: str, context: dict, kind: str = OutboundKind.ACKNOWLEDGEMENT
 ) -> OutboundMessage:
     """An outbox row answering `message`, threaded to it (RFC 3834 headers)."""
@@ -146,9 +147,11 @@ def _references(message: InboundMessage) -> str:
 
 
 def _render_optional(name: str, context: dict) -> str:
-    if name in current_app.jinja_env.list_templates():
+    """The HTML body when its template exists (staff may keep a message text-only)."""
+    try:
         return render_template(name, **context)
-    return ""
+    except TemplateNotFound:
+        return ""
 
 
 def _finding_lines(submission: Submission) -> list[FindingLine]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from mailin.headers import one_line
 from mailin.text import nfc
 from portal.emails import normalize_address
 from portal.errors import InvalidInput
@@ -87,4 +88,4 @@ def roster_units(unit_codes: list[str] | None) -> list[Unit]:
 
 def strip_header_value(value: str | None) -> str:
     """A header value copied from elsewhere, without CR/LF (no header injection)."""
-    return " ".join((value or "").split())
+    return one_line(value or "")

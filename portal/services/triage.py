@@ -22,7 +22,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import audit
-from portal.services.acknowledge import _reply, acknowledge_return
+from portal.services.acknowledge import acknowledge_return, reply_to
 from portal.services.reading import read_return
 from portal.services.returns import record_return
 from portal.services.units import set_unit_emails, unit_audit_state
@@ -82,7 +82,7 @@ def reject(submission: Submission, note: str, reviewer_id: int) -> None:
     if message is not None and message.from_address:
         with force_locale("vi"):
             context = dict(unit=submission.unit, dispatch=submission.dispatch, note=note.strip())
-            reply = _reply(message, "rejection", context, kind=OutboundKind.OTHER)
+            reply = reply_to(message, "rejection", context, kind=OutboundKind.OTHER)
         reply.submission_id, reply.dispatch_id = submission.id, submission.dispatch_id
     db.session.commit()
 

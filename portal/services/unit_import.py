@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
-from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
-from mailin.text import fold, nfc
+from mailin.forms.grid import csv_grids, spreadsheet_grids
+from mailin.text import fold
 from portal.emails import split_addresses
 from portal.errors import InvalidInput, PortalError
 from portal.extensions import db
@@ -79,32 +77,19 @@ def read_unit_lines(path: Path) -> UnitFile:
     return UnitFile(lines=lines, columns=frozenset(columns))
 
 
-def _read_rows(path: Path) -> list[list[object]]:
+def _read_rows(path: Path) -> list[list[str]]:
+    """The first sheet's rows as text, read by the form reader's own readers."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path.read_bytes())
+        return csv_grids(path.read_bytes())[0].rows
     if suffix in {".xlsx", ".xls", ".ods", ".xlsm"}:
         try:
-            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            return spreadsheet_grids(path.read_bytes())[0].rows
         except Exception as exc:  # calamine raises its own types for corrupt files
             raise InvalidInput(
                 _("Cannot read %(name)s: %(error)s", name=path.name, error=exc)
             ) from exc
-        return sheet.to_python(skip_empty_area=False)
     raise InvalidInput(_("Unsupported file type %(suffix)s: use .xlsx or .csv.", suffix=suffix))
-
-
-def _read_csv(data: bytes) -> list[list[object]]:
-    """CSV in UTF-8 (with or without BOM) or windows-1258; comma, semicolon or tab."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1258", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
 
 
 def _map_header(header: list[object]) -> dict[str, int]:
@@ -126,13 +111,8 @@ def _map_header(header: list[object]) -> dict[str, int]:
     return columns
 
 
-def _cell(row: list[object], index: int) -> str:
-    if index >= len(row) or row[index] is None:
-        return ""
-    value = row[index]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a numeric code typed in Excel comes back as 12.0
-    return nfc(str(value)).replace("\u00a0", " ").strip()
+def _cell(row: list[str], index: int) -> str:
+    return row[index] if index < len(row) else ""
 
 
 def import_units(
