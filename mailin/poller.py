@@ -58,29 +58,38 @@ class Poller:
         self.poll_seconds = poll_seconds
         self.after_pass = after_pass
         self.stop = threading.Event()
+        self.backoff = 1.0  # seconds to wait after a failure; doubles while failures last
 
     def run(self) -> None:
-        backoff = 1.0
+        """Serve until stopped. Whatever fails (the server, the connection, the app's
+        store: a database away or a disk full) is logged and retried after a growing
+        wait; mail not stored stays unflagged on the server and is fetched again."""
         while not self.stop.is_set():
             try:
                 session = self.open_session()
             except MailboxError as exc:
-                log.warning("mailbox unreachable (%s); retrying in %.0f s", exc, backoff)
-                self.stop.wait(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                log.warning("mailbox unreachable (%s); retrying in %.0f s", exc, self.backoff)
+                self._back_off()
                 continue
-            backoff = 1.0
             try:
                 self._serve(session)
             except (IMAPClientError, OSError) as exc:
-                log.warning("connection lost (%s); reconnecting", exc)
-                self.stop.wait(backoff)
+                log.warning("connection lost (%s); reconnecting in %.0f s", exc, self.backoff)
+                self._back_off()
+            except Exception:  # the store failed: the next pass fetches the message again
+                log.exception("pass failed; retrying in %.0f s", self.backoff)
+                self._back_off()
             finally:
                 session.close()
+
+    def _back_off(self) -> None:
+        self.stop.wait(self.backoff)
+        self.backoff = min(self.backoff * 2, MAX_BACKOFF_SECONDS)
 
     def _serve(self, session: ImapSession) -> None:
         while not self.stop.is_set():
             handled = poll_once(session, self.ledger, self.handle)
+            self.backoff = 1.0  # a pass went through: the next failure starts short again
             if handled:
                 log.info("handled %d new messages", handled)
             self.after_pass()

@@ -52,6 +52,7 @@ INBOUND_STATUSES = {
     InboundStatus.FAILED: _l("Could not be read"),
     InboundStatus.TOO_LARGE: _l("Too large"),
     InboundStatus.DUPLICATE: _l("Duplicate"),
+    InboundStatus.QUARANTINED: _l("Set aside after repeated failures"),
 }
 
 MACHINE_REASONS = {

@@ -29,6 +29,9 @@ class InboundStatus(enum.StrEnum):
     FAILED = "failed"
     TOO_LARGE = "too_large"
     DUPLICATE = "duplicate"
+    # Processing failed (or killed the process) MAX_PROCESS_ATTEMPTS times: set aside for
+    # staff, so the messages behind it flow.
+    QUARANTINED = "quarantined"
 
 
 class OutboundState(enum.StrEnum):
@@ -73,6 +76,9 @@ class InboundMessage(db.Model):
     machine_reason: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[str] = mapped_column(String(20), default=InboundStatus.NEW, index=True)
     error: Mapped[str] = mapped_column(Text, default="")
+    # Processing attempts, counted (and committed) before each one: a message that kills
+    # the process is still counted, and quarantined once it has had its chances.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     body_text: Mapped[str] = deferred(mapped_column(Text, default=""))
     problems: Mapped[str] = mapped_column(Text, default="")
     forwarded_from: Mapped[str] = mapped_column(String(254), default="")

@@ -1,9 +1,13 @@
 """Intake: store every message from the mailbox exactly once, then work out what it is.
 
 Storing and processing are separate steps with separate commits: the raw bytes are safe
-in the database before anything else is tried, and a message whose processing fails
-keeps its error and a state staff see. The raw message and its attachments are kept in
-the database (deferred columns), so one backup holds everything.
+in the database before anything else is tried. A stored message stays "new" until its
+processing commits; each attempt is counted first, so a message whose processing fails,
+or kills the process, is tried again at the next pass and set aside ("quarantined", a
+state staff see) after MAX_PROCESS_ATTEMPTS, while the messages behind it flow.
+
+The raw message and its attachments are kept in the database (deferred columns), so one
+backup holds everything.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from mailin.imap import Fetched
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 
 # Statuses that processing (and replay) leaves alone: nothing to read, or kept for staff.
 NOT_PROCESSED = {InboundStatus.TOO_LARGE, InboundStatus.DUPLICATE}
+MAX_PROCESS_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,82 @@ class Outcome:
 
 
 def handle_fetched(fetched: Fetched) -> None:
-    """The poller's handler: store the message (committed), then process it."""
-    message_id = store_fetched(fetched)
-    if message_id is not None:
-        process_stored(message_id)
+    """The poller's handler: store the message (committed), then process it.
+
+    Raises only when the message could not be stored (the database is away or full):
+    the poller then leaves it unflagged on the server, to be fetched again.
+    """
+    try:
+        message_id = store_fetched(fetched)
+        if message_id is not None:
+            process_new(message_id)
+    except Exception:
+        db.session.rollback()  # the session stays usable for the next attempt
+        raise
+
+
+def process_pending() -> int:
+    """Process the stored messages still "new": left by a crash, or whose last attempt
+    failed. Run at every pass; returns how many were tried."""
+    pending = db.session.scalars(
+        select(InboundMessage.id)
+        .where(InboundMessage.status == InboundStatus.NEW, InboundMessage.raw.is_not(None))
+        .order_by(InboundMessage.id)
+    ).all()
+    for message_id in pending:
+        process_new(message_id)
+    return len(pending)
+
+
+def process_new(message_id: int) -> Outcome | None:
+    """Process a stored message still "new", once, whoever else is trying; None when it
+    was not new any more."""
+    attempt = _count_attempt(message_id)
+    if attempt is None:
+        return None
+    if attempt > MAX_PROCESS_ATTEMPTS:  # its last attempt never finished: it kills us
+        return _quarantine(message_id, "the process stopped while processing it")
+    if not _lock_while_new(message_id):
+        db.session.rollback()
+        return None
+    return process_stored(message_id, attempt=attempt)
+
+
+def _count_attempt(message_id: int) -> int | None:
+    """Count one more attempt, committed before the attempt itself."""
+    attempt = db.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id, InboundMessage.status == InboundStatus.NEW)
+        .values(attempts=InboundMessage.attempts + 1)
+        .returning(InboundMessage.attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    db.session.commit()
+    return attempt
+
+
+def _lock_while_new(message_id: int) -> bool:
+    """Take the message's row for this transaction if it is still new. A second poller
+    (with the lock disabled) waits here until the first commits, then finds it done; if
+    the first died, its transaction is gone and this one goes ahead."""
+    return (
+        db.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == message_id, InboundMessage.status == InboundStatus.NEW)
+            .values(status=InboundStatus.NEW)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
+def _quarantine(message_id: int, error: str) -> Outcome:
+    message = db.session.get(InboundMessage, message_id)
+    message.status = InboundStatus.QUARANTINED
+    message.error = f"Set aside after {MAX_PROCESS_ATTEMPTS} attempts: {error}"[:2000]
+    log.error("message %s quarantined: %s", message_id, message.error)
+    db.session.commit()
+    return Outcome(message.status, detail=message.error)
 
 
 def store_fetched(fetched: Fetched) -> int | None:
@@ -80,12 +157,13 @@ def store_fetched(fetched: Fetched) -> int | None:
         message = _parsed_message(fetched.raw, sha256, location)
     db.session.add(message)
     try:
+        db.session.flush()
+        if message.status == InboundStatus.TOO_LARGE:
+            queue_too_large_notice(message)  # in the same commit: told once, even across a crash
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return None
-    if message.status == InboundStatus.TOO_LARGE:
-        queue_too_large_notice(message)
     return message.id
 
 
@@ -154,20 +232,27 @@ def _same_id_other_bytes(message_id: str) -> bool:
     )
 
 
-def process_stored(message_id: int, dry_run: bool = False) -> Outcome:
-    """Classify, match and record one stored message; on failure keep it with its error."""
+def process_stored(message_id: int, dry_run: bool = False, attempt: int = 0) -> Outcome:
+    """Classify, match and record one stored message; on failure keep it with its error.
+
+    `attempt` is the poller's count: a failed attempt leaves the message new, to be tried
+    again, until the last, which quarantines it. Replay (attempt 0) marks it failed.
+    """
     message = db.session.get(InboundMessage, message_id)
     if message.status in NOT_PROCESSED or message.raw is None:
         return Outcome(message.status)
     try:
         outcome = _process(message, parse_message(message.raw))
     except Exception as exc:  # the next message must still be processed
-        log.exception("cannot process message %s", message_id)
+        log.exception("cannot process message %s (attempt %s)", message_id, attempt)
         db.session.rollback()
+        error = f"{type(exc).__name__}: {exc}"
+        if attempt >= MAX_PROCESS_ATTEMPTS:
+            return _quarantine(message_id, error)
         message = db.session.get(InboundMessage, message_id)
-        message.status = InboundStatus.FAILED
-        message.error = f"{type(exc).__name__}: {exc}"[:2000]
-        outcome = Outcome(InboundStatus.FAILED, detail=message.error)
+        message.status = InboundStatus.NEW if attempt else InboundStatus.FAILED
+        message.error = error[:2000]
+        outcome = Outcome(message.status, detail=message.error)
     if dry_run:
         db.session.rollback()
     else:

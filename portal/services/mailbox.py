@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 from contextlib import contextmanager
-from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -16,8 +14,9 @@ from mailin.imap import Fetched, ImapSession, ImapSettings
 from mailin.poller import Poller, poll_once
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.locks import instance_lock
 from portal.models import MailboxState
-from portal.services.intake import handle_fetched
+from portal.services.intake import handle_fetched, process_pending
 from portal.services.outbox import send_due
 
 log = logging.getLogger(__name__)
@@ -75,32 +74,32 @@ class DatabaseLedger:
 def mailbox_lock(app: Flask, settings: ImapSettings):
     """Hold the one lock per mailbox and folder on this machine, or raise MailboxBusy."""
     name = hashlib.sha256(f"{settings.host}|{settings.user}|{settings.folder}".encode())
-    path = Path(app.instance_path) / f"mailin-{name.hexdigest()[:16]}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise MailboxBusy(
-                f"another poller is reading {settings.user}/{settings.folder}"
-            ) from exc
+    with instance_lock(f"mailin-{name.hexdigest()[:16]}", app.instance_path) as held:
+        if not held:
+            raise MailboxBusy(f"another poller is reading {settings.user}/{settings.folder}")
         yield
 
 
 def poll_one_pass() -> int:
-    """Open the mailbox, handle what is new, close, then send what is due; how many
-    messages were handled."""
+    """Open the mailbox, handle what is new, close, then retry what is left and send what
+    is due; how many messages were handled."""
     session = ImapSession(imap_settings())
     try:
         handled = poll_once(session, DatabaseLedger(), handle_fetched)
     finally:
         session.close()
-    send_outbox()
+    finish_pass()
     return handled
 
 
+def finish_pass() -> None:
+    """After each pass: process what a crash or a failure left new, then send what is due."""
+    process_pending()
+    send_outbox()
+
+
 def send_outbox() -> None:
-    """The outbox sender, after each pass: its failures are the outbox's, not the poller's."""
+    """The outbox sender: its failures are the outbox's (retried there), not the poller's."""
     report = send_due()
     if report.sent or report.retrying or report.failed:
         log.info(
@@ -115,5 +114,5 @@ def make_poller() -> Poller:
         DatabaseLedger(),
         handle_fetched,
         poll_seconds=current_app.config["IMAP_POLL_SECONDS"],
-        after_pass=send_outbox,
+        after_pass=finish_pass,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 
 from portal.database import utcnow
 from portal.extensions import db
+from portal.locks import instance_lock
 from portal.models import OutboundMessage, OutboundState
 from portal.services.mailout import PermanentFailure, TransientFailure, compose, deliver
 
@@ -17,8 +18,12 @@ log = logging.getLogger(__name__)
 
 # Growing waits between attempts; after the last one the message is marked failed.
 RETRY_DELAYS = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
-# A row left 'sending' this long was interrupted mid-delivery (a crash): it is tried again.
-STUCK_AFTER = dt.timedelta(minutes=15)
+# One sender at a time (a lock on this machine: run the senders, i.e. the poller, cron's
+# `flask outbox send` and `flask remind`, on one machine). A row left 'sending' was
+# interrupted mid-delivery by a crash; whoever holds the lock next sends it again. The
+# server may already have accepted it: the one duplicate a crash can cause, with the
+# same Message-ID.
+SENDER_LOCK = "outbox-sender"
 
 
 @dataclass
@@ -29,9 +34,15 @@ class SendReport:
 
 
 def send_due(limit: int = 200) -> SendReport:
-    """Deliver the queued messages that are due, oldest first."""
+    """Deliver the queued messages that are due, oldest first; nothing while another
+    sender on this machine is at work (its messages are its own)."""
+    with instance_lock(SENDER_LOCK) as held:
+        return _send_due(limit) if held else SendReport()
+
+
+def _send_due(limit: int) -> SendReport:
     report = SendReport()
-    _requeue_stuck()
+    _requeue_interrupted()
     due = db.session.scalars(
         select(OutboundMessage.id)
         .where(
@@ -91,13 +102,12 @@ def _retry_later(message: OutboundMessage, error: str, report: SendReport) -> No
     )
 
 
-def _requeue_stuck() -> None:
+def _requeue_interrupted() -> None:
+    """Rows left 'sending' by a sender that died: senders hold the lock we hold now, so
+    every such row is an orphan."""
     db.session.execute(
         update(OutboundMessage)
-        .where(
-            OutboundMessage.state == OutboundState.SENDING,
-            OutboundMessage.next_attempt_at < utcnow() - STUCK_AFTER,
-        )
+        .where(OutboundMessage.state == OutboundState.SENDING)
         .values(state=OutboundState.QUEUED)
     )
     db.session.commit()

@@ -14,7 +14,8 @@ from portal.services.mailout import new_message_id
 
 
 def queue_too_large_notice(message: InboundMessage) -> None:
-    """Queue one notice in the outbox (delivered by the outbox sender), at most once."""
+    """Queue one notice in the outbox (delivered by the outbox sender), at most once;
+    the caller commits it with the message."""
     if not message.from_address:
         return
     already = db.session.scalar(
@@ -50,4 +51,3 @@ def queue_too_large_notice(message: InboundMessage) -> None:
             },
         )
     )
-    db.session.commit()
