@@ -81,6 +81,11 @@ def queue_counts() -> dict[str, int]:
                 InboundMessage.status == InboundStatus.TRIAGE
             )
         ),
+        "unprocessed": db.session.scalar(
+            select(func.count(InboundMessage.id)).where(
+                InboundMessage.status.in_([InboundStatus.FAILED, InboundStatus.QUARANTINED])
+            )
+        ),
         "failed_mail": db.session.scalar(
             select(func.count(OutboundMessage.id)).where(
                 OutboundMessage.state.in_([OutboundState.FAILED, OutboundState.BOUNCED])

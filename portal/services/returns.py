@@ -32,6 +32,7 @@ def record_return(
     Made once per message: a replay finds the same submission and re-reads its rows. A
     new one supersedes the unit's current version for the dispatch; history is kept.
     """
+    _lock_roster_line(unit, dispatch)
     submission = db.session.scalar(
         select(Submission).where(Submission.inbound_message_id == message.id)
     )
@@ -44,6 +45,15 @@ def record_return(
     submission.status = SubmissionStatus.NEEDS_REVIEW if review else SubmissionStatus.RECEIVED
     _mark_on_roster(unit, dispatch, message, review)
     return submission
+
+
+def _lock_roster_line(unit: Unit, dispatch: Dispatch) -> None:
+    """Two pollers (or a poller and staff) recording returns of one unit at once would
+    both take the same next version: the second waits here for the first (PostgreSQL;
+    SQLite lets one writer at a time anyway)."""
+    db.session.execute(
+        select(Recipient.id).filter_by(dispatch_id=dispatch.id, unit_id=unit.id).with_for_update()
+    )
 
 
 def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Submission:

@@ -75,16 +75,38 @@ class Dovecot:
     password: str = PASSWORD
 
     def stop(self) -> None:
+        """Stop the server and its client processes, as a restart or a crash would (the
+        master alone lets open IMAP sessions run on)."""
         pid_file = self.root / "run" / "master.pid"
         if pid_file.exists():
             try:
-                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+                master = int(pid_file.read_text().strip())
+                children = _children(master)
+                os.kill(master, signal.SIGTERM)
             except (ProcessLookupError, ValueError):
-                pass
+                return
+            for child in children:
+                try:
+                    os.kill(child, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             for _ in range(50):
                 if not pid_file.exists():
                     break
                 time.sleep(0.1)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is pid (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _free_port() -> int:

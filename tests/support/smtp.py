@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -27,8 +28,11 @@ class Received:
 class Handler:
     messages: list[Received] = field(default_factory=list)
     reply: str = "250 OK"  # set to "451 ..." or "550 ..." to refuse
+    delay: float = 0.0  # seconds before answering DATA: a slow server, a wider crash window
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.reply.startswith("250"):
             self.messages.append(
                 Received(

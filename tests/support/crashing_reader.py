@@ -1,0 +1,24 @@
+"""`flask --app wsgi ...` with a form reader that kills the process on one message (its
+subject holds GIẾT-TIẾN-TRÌNH), as a crash in a C library or the memory killer would."""
+
+import os
+import signal
+import sys
+
+from flask.cli import main
+
+from portal.services import intake
+
+real_read_return = intake.read_return
+
+
+def deadly_read_return(message, parsed):
+    if "GIẾT-TIẾN-TRÌNH" in parsed.subject:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_read_return(message, parsed)
+
+
+if __name__ == "__main__":
+    intake.read_return = deadly_read_return
+    sys.argv = ["flask", "--app", "wsgi", *sys.argv[1:]]
+    main()
