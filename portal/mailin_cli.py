@@ -72,6 +72,9 @@ def send() -> None:
     from portal.services.outbox import send_due
 
     report = send_due()
+    if report.busy:
+        click.echo(_("Another sender (the poller) is delivering the outbox; nothing to do."))
+        return
     click.echo(
         _(
             "%(sent)d sent, %(retrying)d to retry later, %(failed)d failed.",

@@ -543,3 +543,19 @@ def test_smtp_down_then_421_and_451_then_550_intake_flows_and_each_ack_goes_once
 def outbound_all(app) -> list[OutboundMessage]:
     with app.app_context():
         return list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
+
+
+def test_a_second_outbox_sender_stands_aside_and_says_so(app, smtp):
+    from portal.locks import instance_lock
+    from portal.services.outbox import SENDER_LOCK
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    with app.app_context():
+        db.session.add(OutboundMessage(to_addresses=unit_address(1), body_text="x"))
+        db.session.commit()
+        with instance_lock(SENDER_LOCK) as held:
+            assert held
+            result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "đang gửi thư đi" in result.output and smtp.messages == []
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert len(smtp.messages) == 1, result.output

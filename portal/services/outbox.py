@@ -31,13 +31,14 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    busy: bool = False  # another sender held the lock: nothing was tried
 
 
 def send_due(limit: int = 200) -> SendReport:
     """Deliver the queued messages that are due, oldest first; nothing while another
     sender on this machine is at work (its messages are its own)."""
     with instance_lock(SENDER_LOCK) as held:
-        return _send_due(limit) if held else SendReport()
+        return _send_due(limit) if held else SendReport(busy=True)
 
 
 def _send_due(limit: int) -> SendReport:
