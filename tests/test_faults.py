@@ -329,6 +329,33 @@ def test_two_pollers_without_the_lock_store_and_answer_each_message_once(
     assert sorted(received_ids(smtp).values()) == [1] * returns
 
 
+def test_two_processes_finishing_the_same_stored_messages_read_each_once(
+    app, dovecot, folder, database_url, tmp_path, monkeypatch
+):
+    """The sharpest race: 200 messages stored but not processed (a crash after storing),
+    and two processes finishing them at the same moment. A row lock per message lets one
+    read it; the other finds it done."""
+    from portal.services import intake
+
+    total = 200
+    seed_units(app)
+    messages, returns = mailbox(total)
+    append(dovecot, folder, *messages)
+    with monkeypatch.context() as patch:
+        patch.setattr(intake, "process_new", lambda message_id: None)  # store only
+        patch.setattr("portal.services.mailbox.finish_pass", lambda: None)
+        poll(app)
+    assert state(app)["new"] == total
+    env = poller_env(dovecot, folder, database_url, tmp_path) | {"ACK_LIMIT": "1000"}
+    finishing = [sys.executable, "-m", "tests.support.unlocked_pass", "--pending"]
+    racers = [
+        subprocess.Popen(finishing, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    outputs = [racer.communicate(timeout=300)[1] for racer in racers]
+    assert [racer.returncode for racer in racers] == [0, 0], outputs
+    assert_all_there_once(app, dovecot, folder, total, returns)
+
+
 def test_an_edit_holding_the_write_lock_for_10_seconds_delays_the_poller_but_loses_nothing(
     app, dovecot, folder, database_url
 ):
