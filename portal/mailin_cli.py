@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.errors import PortalError
 from portal.extensions import db
@@ -37,6 +38,13 @@ def poll(once: bool) -> None:
             poller.run()
     except PortalError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:  # nothing was flagged that is not stored: run again later
+        raise click.ClickException(
+            _(
+                "The database could not store the mail (%(error)s); run again later.",
+                error=exc.orig or exc,
+            )
+        ) from exc
 
 
 @mailin.command("replay")

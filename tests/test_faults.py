@@ -525,6 +525,35 @@ def test_a_full_disk_stores_nothing_half_flags_nothing_and_recovers_when_space_r
     assert found["processed"] == total and unseen(dovecot, folder) == 0
 
 
+def test_on_a_full_disk_poll_once_fails_clearly_and_flags_nothing_it_did_not_store(
+    sqlite_template, dovecot, folder, tmp_path
+):
+    path = tmp_path / "portal.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    app = create_app(app_config(url))
+    seed_units(app, 1)
+    scan = ("ban-quet.pdf", os.urandom(600_000), "application/pdf")
+    append(dovecot, folder, make_mail(sender=unit_address(0), attachments=[scan]))
+    limit = path.stat().st_size + 200_000
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    run = subprocess.run(
+        [*POLL, "--once"],
+        env=poller_env(dovecot, folder, url, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=small_disk,
+    )
+    assert run.returncode == 1
+    assert "Cơ sở dữ liệu không lưu được thư" in run.stderr and "Traceback" not in run.stderr
+    assert count(app) == 0 and unseen(dovecot, folder) == 1
+
+
 def test_smtp_down_then_421_and_451_then_550_intake_flows_and_each_ack_goes_once(
     app, dovecot, folder, client, as_role
 ):
