@@ -57,8 +57,9 @@ class Outcome:
 def handle_fetched(fetched: Fetched) -> None:
     """The poller's handler: store the message (committed), then process it.
 
-    Raises only when the message could not be stored (the database is away or full):
-    the poller then leaves it unflagged on the server, to be fetched again.
+    Raises only when the database fails (away, locked too long, disk full): the poller
+    then leaves the message unflagged on the server, to be fetched again; if it was
+    stored, the next pass finds it new and processes it.
     """
     try:
         message_id = store_fetched(fetched)
