@@ -504,3 +504,126 @@ def test_a_doubled_new_record_form_makes_one_record(app, users):
     assert 500 not in statuses
     with app.app_context():
         assert db.session.scalar(select(func.count(Unit.id))) == 1
+
+
+# --- What units send is shown as text, and downloaded, never rendered ---
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_records(app):
+    """Everything a unit can put text into, holding PAYLOAD (and one triaged message)."""
+    from portal.models import Attachment, AuditEvent, Finding
+
+    with app.app_context():
+        unit = Unit(code="XSS", name=f"Đoàn xã {PAYLOAD}", contact_name=PAYLOAD, address=PAYLOAD)
+        unit.emails = [UnitEmail(address="xss@doan.example")]
+        dispatch = Dispatch(
+            number=f"9-CV {PAYLOAD}"[:100],
+            subject=f"V/v {PAYLOAD}",
+            issued_on=dt.date(2018, 6, 20),
+            deadline=dt.date(2018, 6, 27),
+            upstream_email="bantuyengiao@trunguongdoan.example",
+        )
+        dispatch.recipients = [Recipient(unit=unit)]
+        message = InboundMessage(
+            subject=f"Báo cáo {PAYLOAD}",
+            from_address="xss@doan.example",
+            from_name=PAYLOAD,
+            body_text=f"<script>alert(2)</script> {PAYLOAD}",
+            problems=PAYLOAD,
+            error=PAYLOAD,
+            status="triage",
+            kind="person",
+            raw=b"x",
+            sha256="1" * 64,
+        )
+        message.attachments = [
+            Attachment(filename=f"{PAYLOAD}.xlsx", content_type="text/html", content=b"x")
+        ]
+        db.session.add(message)
+        db.session.flush()
+        submission = Submission(
+            unit=unit,
+            dispatch=dispatch,
+            inbound_message_id=message.id,
+            attachment_id=message.attachments[0].id,
+            review_note=PAYLOAD,
+        )
+        site = Site(
+            name=f"Tuổi trẻ {PAYLOAD}",
+            url=f"javascript:alert(3)//{PAYLOAD}",
+            agency=PAYLOAD,
+            note=PAYLOAD,
+            sheet=PAYLOAD,
+        )
+        site.findings = [Finding(severity="warning", code=PAYLOAD)]
+        submission.sites = [site]
+        db.session.add_all(
+            [
+                submission,
+                OutboundMessage(subject=f"Re: {PAYLOAD}", to_addresses=PAYLOAD, last_error=PAYLOAD),
+                AuditEvent(
+                    action="update",
+                    object_type="Unit",
+                    summary=PAYLOAD,
+                    actor=PAYLOAD,
+                    before={"name": PAYLOAD},
+                    after={"name": PAYLOAD},
+                ),
+            ]
+        )
+        db.session.commit()
+
+
+def every_admin_page(app) -> list[str]:
+    pages = ["/admin/"]
+    for endpoint in list_views(app):
+        pages += [f"/admin/{endpoint}/{p}" for p in ("", "details/?id=1", "edit/?id=1")]
+    return pages + [
+        "/admin/submission/review/1",
+        "/admin/inboundmessage/assign/1",
+        "/admin/dispatch/report/1",
+        "/admin/recipient/?flt0_0=1",
+    ]
+
+
+def test_what_units_typed_is_escaped_on_every_page(app, client, as_role, hostile_records):
+    as_role("admin")
+    escaped = 0
+    for url in every_admin_page(app):
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+        assert "<img src=x" not in response.text and "<script>alert" not in response.text, url
+        assert 'href="javascript:alert' not in response.text, url
+        escaped += "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    assert escaped >= 15  # the payload is shown (as text) on most pages
+
+
+@pytest.mark.parametrize(
+    "filename, content_type, content",
+    [
+        ("bao-cao.html", "text/html", b"<html><script>alert(1)</script></html>"),
+        ("anh.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
+        ("bao-cao.xlsx", "text/html", b"<script>alert(1)</script>"),
+    ],
+)
+def test_an_html_or_svg_attachment_is_downloaded_never_rendered(
+    app, client, as_role, some_records, filename, content_type, content
+):
+    from portal.models import Attachment
+
+    with app.app_context():
+        attachment = Attachment(
+            inbound_message_id=1, filename=filename, content_type=content_type, content=content
+        )
+        db.session.add(attachment)
+        db.session.commit()
+        attachment_id = attachment.id
+    as_role("viewer")
+    response = client.get(f"/admin/submission/attachment/{attachment_id}")
+    assert response.status_code == 200 and response.data == content
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.mimetype == "application/octet-stream"
