@@ -485,6 +485,28 @@ def test_an_external_entity_leaks_the_local_file_nowhere(
             assert leaked not in m.message.get_body(("plain",)).get_content()
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "docx", "ods"])
+def test_a_zip_bomb_is_refused_in_xlsx_docx_and_ods_without_being_decompressed(kind, monkeypatch):
+    """(The corpus's bombs are xlsx; the check is the same for every zip-based kind.)"""
+    data, _entry = marked_forms()[kind]
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("media/zeros.xml", b"\0" * 50_000_000)  # 50 MB in ~50 KB
+    bomb = out.getvalue()
+    assert len(bomb) < 200_000
+    real_open = zipfile.ZipFile.open
+
+    def open_small_only(self, name, *args, **kwargs):
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        assert info.file_size < 1_000_000, f"{info.filename} was decompressed"
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_small_only)
+    reading = read_form(bomb)
+    assert (reading.status, reading.detected_type) == ("refused", kind), reading.detail
+    assert "zip bomb" in reading.detail
+
+
 def macro_files() -> dict[str, bytes]:
     """An xlsm, a docm, an xlsx carrying a vbaProject.bin and an .ods with Basic macros."""
     _name, xlsx, _type = form_attachment()
