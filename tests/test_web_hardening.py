@@ -471,6 +471,9 @@ def test_a_doubled_send_makes_one_email(app, users, some_records, smtp, url, dat
     statuses = post_together(app, url, data)
     assert statuses == [302, 302, 302], statuses
     assert len(deliver(app, smtp)) == 1
+    with app.app_context():  # the send is in the audit trail, once, with who sent it
+        sends = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "send")).all()
+    assert [event.actor for event in sends] == ["editor@example.org"]
 
 
 def test_a_doubled_resend_of_a_failed_message_makes_one_email(app, users, smtp):
