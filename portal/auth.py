@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,9 @@ from portal.errors import LoginRefused, LoginThrottled
 from portal.extensions import db, login_manager
 from portal.i18n import wtforms_translations
 from portal.models import User
-from portal.services.users import authenticate
+from portal.services.users import authenticate, end_session, session_is_open, start_session
+
+LOGIN_KEY = "login"  # the session key holding the token of this login
 
 bp = Blueprint("auth", __name__)
 
@@ -51,10 +53,13 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The active user of this session, unless their password changed since it began."""
+    """The active user of this session, unless their password changed since it began or
+    the login was ended (logged out: a copied cookie opens nothing afterwards)."""
     user_id, _dot, fingerprint = session_id.partition(".")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.is_active or user.password_fingerprint != fingerprint:
+        return None
+    if not session_is_open(user.id, session.get(LOGIN_KEY)):
         return None
     return user
 
@@ -86,7 +91,14 @@ def login():
             flash(str(exc), "error")
             status = 401
         else:
+            # A new session: nothing from before the login (a planted cookie) carries over
+            # but the language chosen on the login page.
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
             login_user(user)
+            session[LOGIN_KEY] = start_session(user, request.remote_addr or "")
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -96,6 +108,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     csrf.require_valid_token()  # a page elsewhere must not log staff out
+    end_session(session.pop(LOGIN_KEY, None))
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

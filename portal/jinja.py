@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from portal import csrf
 from portal.admin.dispatches import RecipientView
 from portal.labels import (
+    ATTACHMENT_NOTES,
     ATTACHMENT_STATUSES,
     FINDINGS,
     OUTBOUND_STATES,
@@ -34,6 +35,12 @@ def label_of(labels: dict):
     return lambda code: str(labels.get(code, code))
 
 
+def attachment_note(attachment) -> str:
+    """What staff must know about an attachment beyond its status (macros), or ''."""
+    code = (attachment.error or "").split(":", 1)[0] if attachment else ""
+    return str(ATTACHMENT_NOTES.get(code, ""))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         admin_csrf_token=csrf.token,
@@ -41,6 +48,7 @@ def init_app(app: Flask) -> None:
         role_label=role_label,
         outbound_state=outbound_state,
         reading_problem=label_of(ATTACHMENT_STATUSES),
+        attachment_note=attachment_note,
         submission_status=label_of(SUBMISSION_STATUSES),
         platform=label_of(PLATFORMS),
         finding=label_of(FINDINGS),

@@ -199,9 +199,10 @@ def test_no_english_is_left_on_any_admin_page(app, client, as_role, one_of_every
     checked = 0
     for url in admin_pages(app):
         response = client.get(url)
-        if response.status_code == 302:  # a read-only screen has no create/edit page
+        if response.status_code == 302:
             continue
-        assert response.status_code == 200, url
+        # A screen's create or edit page that it never allows answers 403 (in Vietnamese).
+        assert response.status_code in (200, 403), url
         assert english_left(response.text, english) == [], url
         assert not any(wrong in response.text for wrong in WRONG_STRINGS), url
         checked += 1

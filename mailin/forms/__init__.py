@@ -14,7 +14,15 @@ from mailin.forms.grid import Grid, csv_grids, docx_grids, html_grids, spreadshe
 from mailin.forms.header import find_header
 from mailin.forms.legacy import from_tcvn3
 from mailin.forms.rows import data_rows, resolve_address, unit_line
-from mailin.forms.sniff import NotAZip, UnsafeFile, check_zip, encryption, sniff
+from mailin.forms.sniff import (
+    NotAZip,
+    UnsafeFile,
+    check_extent,
+    check_zip,
+    encryption,
+    has_macros,
+    sniff,
+)
 from mailin.forms.values import (
     clean_phone,
     platform_from_url,
@@ -56,33 +64,50 @@ class FormReading:
     unit_line: str = ""
     sheet: str = ""
     detail: str = ""  # for logs and staff: why it could not be read
+    macros: bool = False  # the file carries macros (VBA, Basic): never run, staff told
 
 
 def read_form(data: bytes, official: frozenset[str] = frozenset()) -> FormReading:
     """Read a file a unit attached; `official` holds the normalised URLs of official pages."""
     kind = sniff(data)
-    if kind in ZIP_BASED:
-        try:
-            check_zip(data)
-        except NotAZip as exc:
-            return FormReading(UNREADABLE, kind, detail=str(exc))
-        except UnsafeFile as exc:
-            return FormReading(REFUSED, kind, detail=str(exc))
-    if kind in ("pdf", "image"):
-        return FormReading(MANUAL_ENTRY, kind, detail="a scan or a picture: type it in")
-    encrypted_as = encryption(data, kind)
-    if encrypted_as:
-        return FormReading(ENCRYPTED, encrypted_as, detail="protected by a password")
+    refused = _refusal(data, kind)
+    if refused is not None:
+        return refused
+    macros = has_macros(data, kind)
     if kind == "cfb":
         kind = "xls"
     try:
         grids = _grids(kind, data)
     except Exception as exc:  # each library raises its own types for a broken file
         log.info("unreadable %s: %s", kind, exc)
-        return FormReading(UNREADABLE, kind, detail=f"{type(exc).__name__}: {exc}"[:500])
-    if grids is None:
-        return FormReading(UNREADABLE, kind, detail=f"{kind} files are not read")
-    return read_grids(grids, kind, official)
+        reading = FormReading(UNREADABLE, kind, detail=f"{type(exc).__name__}: {exc}"[:500])
+    else:
+        if grids is None:
+            reading = FormReading(UNREADABLE, kind, detail=f"{kind} files are not read")
+        else:
+            reading = read_grids(grids, kind, official)
+    reading.macros = macros
+    return reading
+
+
+def _refusal(data: bytes, kind: str) -> FormReading | None:
+    """Why the file is not handed to a parser at all (a bomb, a scan, a password), or None.
+    Zip-based files are checked from their directory and XML prologs first, then the
+    extent of their sheets."""
+    try:
+        if kind in ZIP_BASED:
+            check_zip(data)
+        if kind in ("pdf", "image"):
+            return FormReading(MANUAL_ENTRY, kind, detail="a scan or a picture: type it in")
+        encrypted_as = encryption(data, kind)
+        if encrypted_as:
+            return FormReading(ENCRYPTED, encrypted_as, detail="protected by a password")
+        check_extent(data, kind)
+    except NotAZip as exc:
+        return FormReading(UNREADABLE, kind, detail=str(exc))
+    except UnsafeFile as exc:
+        return FormReading(REFUSED, kind, detail=str(exc))
+    return None
 
 
 def read_html_form(html: str, official: frozenset[str] = frozenset()) -> FormReading:

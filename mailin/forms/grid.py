@@ -17,6 +17,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # Word's 
 MAX_SHEETS = 50
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
+MAX_LINE = 1_000_000  # bytes in one line of a CSV file (a form's line is a few hundred)
 
 
 @dataclass
@@ -43,7 +44,9 @@ def spreadsheet_grids(data: bytes) -> list[Grid]:
 
 
 def csv_grids(data: bytes) -> list[Grid]:
-    """A CSV file: UTF-8 (with or without BOM), else windows-1258; comma, semicolon or tab."""
+    """A CSV file: UTF-8 (with or without BOM), else windows-1258; comma, semicolon or tab.
+    A line longer than MAX_LINE is refused before anything is decoded."""
+    _check_line_lengths(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -63,6 +66,16 @@ def csv_grids(data: bytes) -> list[Grid]:
         if len(rows) >= MAX_ROWS:
             break
     return [Grid("CSV", rows)]
+
+
+def _check_line_lengths(data: bytes) -> None:
+    start, number = 0, 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > MAX_LINE:
+            raise ValueError(f"line {number} has {end - start:,} bytes (at most {MAX_LINE:,})")
+        start, number = end + 1, number + 1
 
 
 def docx_grids(data: bytes) -> list[Grid]:

@@ -29,6 +29,15 @@ log = logging.getLogger(__name__)
 
 # The ModelView endpoints that change data (or show a form to): refused to viewers.
 WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_update"}
+# The last page a list URL may ask for (its offset must fit a 64-bit integer).
+MAX_PAGE = 1_000_000
+MAX_ID = 2**63 - 1  # the largest id a database row can have
+MAX_SEARCH = 500  # characters of a search term that are used
+
+
+def _without_nul(value):
+    """A value typed into a list's search or filter box, NUL characters removed."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _is_staff() -> bool:
@@ -139,6 +148,26 @@ class PortalModelView(StaffAccess, ModelView):
     def can_delete(self) -> bool:
         return self.may_delete and _is_staff() and current_user.can_write
 
+    def _handle_view(self, name, **kwargs):
+        """As StaffAccess, and a change this screen never allows (a new audit event, a
+        deleted email) is refused with 403 rather than a silent redirect."""
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        allowed = {
+            "create_view": self.can_create,
+            "edit_view": self.can_edit,
+            "ajax_update": self.can_edit,
+            "delete_view": self.can_delete,
+        }
+        if not allowed.get(name, True):
+            abort(403)
+        if name == "action_view" and request.method == "POST":
+            action = request.form.get("action", "")
+            if action not in (self._actions_data or {}) or not self.is_action_allowed(action):
+                abort(403)
+        return None
+
     def handle_view_exception(self, exc: Exception) -> bool:
         """Say in Vietnamese what went wrong, rather than the database's English message."""
         if isinstance(exc, IntegrityError):
@@ -165,7 +194,31 @@ class PortalModelView(StaffAccess, ModelView):
         )
         return True
 
+    def _get_list_extra_args(self):
+        """The list's arguments from the URL, the page kept within what a database can
+        offset (page=10**20 or page=-1 is a hand-made URL, never a 500)."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        return args
+
+    def get_one(self, id):
+        """The record of an ?id= in a URL; None (not a 500) when it is no record id."""
+        if not str(id).isdigit() or int(id) > MAX_ID:
+            return None
+        return super().get_one(id)
+
+    def action_delete(self, ids):
+        return super().action_delete([str(i) for i in int_ids(ids)])
+
+    def _get_list_filter_args(self):
+        """The filters of the URL, their values without NUL (PostgreSQL refuses it)."""
+        filters = super()._get_list_filter_args()
+        if not filters:
+            return filters
+        return [(index, name, _without_nul(value)) for index, name, value in filters]
+
     def _apply_search(self, query, count_query, joins, count_joins, search):
+        search = _without_nul(search)[:MAX_SEARCH]
         term = fold(search) if self.folded_search else search
         return super()._apply_search(query, count_query, joins, count_joins, term)
 
@@ -218,7 +271,7 @@ def choice_filter(column, label, labels: dict) -> FilterEqual:
 def int_ids(ids: list[str]) -> list[int]:
     """The ids an admin action posts (text) as integers; anything else is dropped.
     (PostgreSQL, unlike SQLite, will not compare an integer column with text.)"""
-    return [int(i) for i in ids if str(i).isdigit()]
+    return [int(i) for i in ids if str(i).isdigit() and int(i) <= MAX_ID]
 
 
 def dispatch_number(view, context, model, name):

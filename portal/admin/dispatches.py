@@ -341,7 +341,8 @@ class RecipientView(PortalModelView):
         # Sent by the poller's outbox pass (within a minute), not while the page waits.
         flash(
             _(
-                "Reminders queued for %(count)d units (units that have reported are skipped).",
+                "Reminders queued for %(count)d units (units that have reported or were "
+                "already reminded today are skipped).",
                 count=queued,
             ),
             "success",

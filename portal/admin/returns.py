@@ -155,13 +155,17 @@ class SubmissionView(PortalModelView):
         try:
             if action is None:
                 reread(submission)
+                changed = True
             else:
-                action(submission, note, current_user.id)
+                changed = action(submission, note, current_user.id) is not False
         except PortalError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            flash(done, "success")
+            if changed:
+                flash(done, "success")
+            else:
+                flash(_("This return had already been rejected; the unit was not told twice."))
 
     @expose("/attachment/<int:attachment_id>")
     def attachment(self, attachment_id: int):

@@ -93,7 +93,8 @@ class HomeView(HomeBase):
         queued = remind_now(list(recipients))
         flash(
             _(
-                "Reminders queued for %(count)d units (units that have reported are skipped).",
+                "Reminders queued for %(count)d units (units that have reported or were "
+                "already reminded today are skipped).",
                 count=queued,
             ),
             "success",

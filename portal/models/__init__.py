@@ -17,7 +17,7 @@ from portal.models.reference import OfficialPage
 from portal.models.report import ConsolidatedReport, ReportSettings
 from portal.models.submission import Finding, Platform, Severity, Site, Submission, SubmissionStatus
 from portal.models.unit import Unit, UnitEmail
-from portal.models.user import LoginAttempt, Role, User
+from portal.models.user import LoginAttempt, Role, StaffSession, User
 
 __all__ = [
     "Attachment",
@@ -42,6 +42,7 @@ __all__ = [
     "Role",
     "Severity",
     "Site",
+    "StaffSession",
     "Submission",
     "SubmissionStatus",
     "Unit",

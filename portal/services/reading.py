@@ -18,6 +18,8 @@ from portal.models import (
     Unit,
 )
 
+MACROS_NOTE = "macros"  # Attachment.error begins so when the file carries macros
+
 SITE_FIELDS = (
     "name",
     "platform",
@@ -48,6 +50,8 @@ def read_return(
     for attachment in message.attachments:
         reading = read_form(attachment.content or b"", official)
         attachment.status, attachment.error = reading.status, reading.detail[:2000]
+        if reading.macros:  # never run; staff see the note (ATTACHMENT_NOTES)
+            attachment.error = f"{MACROS_NOTE}: {reading.detail}"[:2000]
         candidates.append((reading, attachment.id))
     if "<table" in parsed.html.lower():
         candidates.append((read_html_form(parsed.html, official), None))

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.i18n import VIETNAM, show_date
@@ -19,6 +20,7 @@ from portal.models import (
     RecipientState,
     ReminderLog,
 )
+from portal.services import audit
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import template_attachment
 from portal.services.mailout import new_message_id
@@ -32,7 +34,8 @@ def today_in_vietnam() -> dt.date:
 
 def remind(recipients: list[Recipient], step: str, today: dt.date | None = None) -> int:
     """Queue a reminder to each recipient that has not reported and has not had this step;
-    commit; how many were queued."""
+    commit; how many were queued. Each is in the audit trail. Two requests at once (a
+    double click, two colleagues) meet the unique (recipient, step): one reminder."""
     today = today or today_in_vietnam()
     queued = 0
     for recipient in recipients:
@@ -42,17 +45,26 @@ def remind(recipients: list[Recipient], step: str, today: dt.date | None = None)
             select(ReminderLog.id).filter_by(recipient_id=recipient.id, step=step)
         ):
             continue
-        db.session.add(
-            ReminderLog(recipient_id=recipient.id, step=step, outbound=_reminder(recipient, today))
-        )
+        # Written before the savepoint: on SQLite, reading inside it would hold a snapshot
+        # that a concurrent writer makes stale (an immediate "database is locked").
+        outbound = _reminder(recipient, today)
+        try:
+            with db.session.begin_nested():
+                log = ReminderLog(recipient_id=recipient.id, step=step, outbound=outbound)
+                db.session.add(log)
+                db.session.flush()
+        except IntegrityError:  # queued by another request meanwhile
+            continue
+        audit.record("send", recipient, after={"reminder": step, "to": log.outbound.to_addresses})
         queued += 1
     db.session.commit()
     return queued
 
 
 def remind_now(recipients: list[Recipient]) -> int:
-    """A reminder staff asked for (each click is its own step)."""
-    return remind(recipients, f"manual-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}")
+    """A reminder staff asked for: at most one a day to each unit, however often the
+    button is pressed."""
+    return remind(recipients, f"manual-{today_in_vietnam():%Y-%m-%d}")
 
 
 def send_scheduled(today: dt.date | None = None) -> int:

@@ -16,6 +16,11 @@ from portal.models import Dispatch, ReportSettings
 from portal.services.consolidated import Figures, accepted_rows
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_CELL_TEXT = 32_767  # Excel's limit: xlsxwriter would leave a longer cell empty
+# A cell that is a plain number (no leading zero, no formula sign but a minus): written as
+# a number in the columns where a unit may have typed one (a note, a count).
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d*[1-9])?")
+NUMBER_COLUMNS = {"Ghi chú"}
 ROW_HEADERS = [
     ("Mã đơn vị", 10),
     ("Đơn vị", 30),
@@ -34,8 +39,19 @@ ROW_HEADERS = [
 
 
 def text(value: object) -> str:
-    """A cell's text without control characters (they break Excel and hide content)."""
-    return _CONTROL.sub("", str(value or ""))
+    """A cell's text without control characters (they break Excel and hide content), cut
+    to what a cell holds."""
+    return _CONTROL.sub("", str(value or ""))[:MAX_CELL_TEXT]
+
+
+def write_cell(sheet, row: int, column: int, value: object, numbers: bool = False) -> None:
+    """Text always as text (never a formula: '=HYPERLINK(...)', '+cmd|...', '@SUM(1)' stay
+    inert); a genuine number such as '-5' as a number where numbers are allowed."""
+    cell = text(value)
+    if numbers and _NUMBER.fullmatch(cell):
+        sheet.write_number(row, column, float(cell) if "." in cell else int(cell))
+    else:
+        sheet.write_string(row, column, cell)
 
 
 def workbook(result: dict, counted: Figures, today: dt.date) -> bytes:
@@ -146,7 +162,7 @@ def _rows_sheet(book, formats, result) -> None:
                 "; ".join(str(FINDINGS.get(c, c)) for c in entry["warnings"]),
             ]
             for column, value in enumerate(values):
-                sheet.write_string(row, column, text(value))
+                write_cell(sheet, row, column, value, ROW_HEADERS[column][0] in NUMBER_COLUMNS)
     sheet.autofilter(0, 0, max(row, 1), len(ROW_HEADERS) - 1)
 
 

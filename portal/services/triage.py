@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mailin.message import parse_message
 from portal.database import utcnow
@@ -68,11 +68,25 @@ def accept(submission: Submission, note: str, reviewer_id: int) -> None:
     db.session.commit()
 
 
-def reject(submission: Submission, note: str, reviewer_id: int) -> None:
-    """The return cannot be used: rejected, and the unit told why (through the outbox)."""
+def reject(submission: Submission, note: str, reviewer_id: int) -> bool:
+    """The return cannot be used: rejected, and the unit told why (through the outbox).
+
+    False when it was rejected already (a double click, a replayed form, a colleague at
+    the same moment): the unit is told once. The status changes by a conditional UPDATE,
+    so of two requests at once only one goes on to write the email."""
     if not note.strip():
         raise InvalidInput(_("Say why the return is rejected: the unit receives this note."))
-    _decide(submission, SubmissionStatus.REJECTED, note, reviewer_id)
+    before = audit.snapshot(submission)
+    claimed = db.session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.status != SubmissionStatus.REJECTED)
+        .values(status=SubmissionStatus.REJECTED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return False
+    _decide(submission, SubmissionStatus.REJECTED, note, reviewer_id, before)
     _recipient(submission).state = RecipientState.NEEDS_REVIEW
     message = (
         db.session.get(InboundMessage, submission.inbound_message_id)
@@ -85,6 +99,7 @@ def reject(submission: Submission, note: str, reviewer_id: int) -> None:
             reply = reply_to(message, "rejection", context, kind=OutboundKind.OTHER)
         reply.submission_id, reply.dispatch_id = submission.id, submission.dispatch_id
     db.session.commit()
+    return True
 
 
 def reread(submission: Submission) -> None:
@@ -104,8 +119,10 @@ def reread(submission: Submission) -> None:
     db.session.commit()
 
 
-def _decide(submission: Submission, status: str, note: str, reviewer_id: int) -> None:
-    before = audit.snapshot(submission)
+def _decide(
+    submission: Submission, status: str, note: str, reviewer_id: int, before: dict | None = None
+) -> None:
+    before = before or audit.snapshot(submission)
     submission.status, submission.review_note = status, note.strip()
     submission.reviewed_by_id, submission.reviewed_at = reviewer_id, utcnow()
     audit.record("update", submission, *audit.diff(before, audit.snapshot(submission)))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,7 +15,7 @@ from portal.database import utcnow
 from portal.emails import normalize_address
 from portal.errors import InvalidInput, LoginRefused, LoginThrottled
 from portal.extensions import db
-from portal.models import LoginAttempt, Role, User
+from portal.models import LoginAttempt, Role, StaffSession, User
 
 MIN_PASSWORD_LENGTH = 10
 # Stored for an account created without a password: no password hash ever equals it.
@@ -80,3 +82,41 @@ def _is_throttled(address: str, ip: str) -> bool:
     return (
         by_address >= config["LOGIN_MAX_FAILURES"] or by_ip >= config["LOGIN_MAX_FAILURES_PER_IP"]
     )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, ip: str) -> str:
+    """A new login of user: its token for the session cookie (only a digest is stored)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=_digest(token), user_id=user.id, ip=(ip or "")[:64]))
+    db.session.commit()
+    return token
+
+
+def session_is_open(user_id: int, token: object) -> bool:
+    """Whether token is a login of this user that has not been ended."""
+    if not isinstance(token, str) or not token:
+        return False
+    return (
+        db.session.scalar(
+            select(StaffSession.id).where(
+                StaffSession.token_hash == _digest(token),
+                StaffSession.user_id == user_id,
+                StaffSession.ended_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def end_session(token: object) -> None:
+    """Logging out: the login of this token is over (committed)."""
+    if not isinstance(token, str) or not token:
+        return
+    found = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    if found is not None and found.ended_at is None:
+        found.ended_at = utcnow()
+        db.session.commit()
