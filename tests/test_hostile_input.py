@@ -1,7 +1,7 @@
 """Hostile and broken input (issue 8, "Bad input"): each case ends in a clear recorded state
 or error, the raw message is kept, and the poller goes on. Real Dovecot, SMTP, both engines.
 
-Cases already proven elsewhere are not repeated here (see docs/hardening-input-web.md).
+Cases already proven elsewhere are not repeated here (see README.md, Hardening).
 """
 
 from __future__ import annotations
