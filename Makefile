@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint format messages venv system-deps clean
+.PHONY: demo test lint format messages venv system-deps clean bench
 
 venv: $(VENV)/.installed
 
@@ -53,6 +53,14 @@ test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/): ingest, outbox, export and admin against their floors, measured in
+# the same run; writes bench/RESULTS.md and ends with one `bench: ...` line. A few minutes.
+# `make bench N=500` for a quicker run; BENCH_ARGS for more options (`python -m bench -h`);
+# BENCH_PROFILE=folder writes pyinstrument profiles of each measured step there.
+N ?= 2000
+bench: venv system-deps
+	$(BIN)/python -m bench --n $(N) $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

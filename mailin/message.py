@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.parser
 import email.policy
 import hashlib
 import re
@@ -104,6 +105,14 @@ def parse_message(raw: bytes) -> ParsedMessage:
         parsed.text = nh3.clean(parsed.html, tags=set()).strip()
     parsed.forwarded_senders += _forwarded_in_text(parsed.text)
     return parsed
+
+
+def references_of(raw: bytes) -> list[str]:
+    """parse_message(raw).references, reading the headers only (no MIME parts)."""
+    message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(
+        raw, headersonly=True
+    )
+    return message_ids(header(message, "References"))
 
 
 def _forwarded_in_text(text: str) -> list[str]:

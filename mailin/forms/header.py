@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailin.text import fold
 
@@ -55,19 +56,32 @@ def header_words(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", folded).split())
 
 
+# Each phrase once, with the key it names (the first key that lists it).
+_PHRASE_KEYS: dict[str, str] = {}
+for _key, _phrases in PHRASES.items():
+    for _phrase in _phrases:
+        _PHRASE_KEYS.setdefault(_phrase, _key)
+_MOST_WORDS = max(len(phrase.split()) for phrase in _PHRASE_KEYS)
+
+
+@lru_cache(maxsize=8192)
 def column_key(text: str) -> str:
-    """The FORM.md key a header cell names ('' if none; AMBIGUOUS_ADDRESS for 'Địa chỉ')."""
+    """The FORM.md key a header cell names ('' if none; AMBIGUOUS_ADDRESS for 'Địa chỉ').
+
+    The longest phrase the cell's words start with wins: the phrases are looked up by the
+    cell's first words, longest first. Cached: the same headers come back in every return.
+    """
     words = header_words(text)
     if not words:
         return ""
     if words == AMBIGUOUS_ADDRESS:
         return AMBIGUOUS_ADDRESS
-    best, best_length = "", 0
-    for key, phrases in PHRASES.items():
-        for phrase in phrases:
-            if (words == phrase or words.startswith(phrase + " ")) and len(phrase) > best_length:
-                best, best_length = key, len(phrase)
-    return best
+    tokens = words.split(" ")
+    for count in range(min(len(tokens), _MOST_WORDS), 0, -1):
+        key = _PHRASE_KEYS.get(" ".join(tokens[:count]))
+        if key:
+            return key
+    return ""
 
 
 @dataclass(frozen=True)

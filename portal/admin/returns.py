@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.admin.base import (
     PortalModelView,
@@ -210,3 +211,16 @@ class SiteView(PortalModelView):
     column_editable_list = ["name", "url", "agency"]
     form_choices = {"platform": choices(PLATFORMS)}
     may_create = False
+
+    def get_query(self):
+        """A page's rows with their findings and their return's unit and dispatch (shown in
+        each row) in two queries, not three more per row."""
+        return (
+            super()
+            .get_query()
+            .options(
+                selectinload(Site.findings),
+                joinedload(Site.submission).joinedload(Submission.unit),
+                joinedload(Site.submission).joinedload(Submission.dispatch),
+            )
+        )

@@ -144,7 +144,8 @@ class OutboundMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default=OutboundKind.OTHER, index=True)
-    to_addresses: Mapped[str] = mapped_column(Text, default="")
+    # Indexed: the acknowledgement limit counts the recent mail to a sender.
+    to_addresses: Mapped[str] = mapped_column(Text, default="", index=True)
     cc_addresses: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(String(998), default="")
     body_text: Mapped[str] = mapped_column(Text, default="")
@@ -157,7 +158,10 @@ class OutboundMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    # Indexed: "was this message already answered?" is asked for every message that comes in.
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_message.id"), index=True
+    )
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
 

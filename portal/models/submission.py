@@ -50,7 +50,10 @@ class Submission(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.RECEIVED)
-    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    # Indexed: each incoming message looks up its submission (replay finds it again).
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_message.id"), index=True
+    )
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     row_count: Mapped[int] = mapped_column(Integer, default=0)

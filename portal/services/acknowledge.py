@@ -16,7 +16,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 
 from mailin.headers import message_ids
-from mailin.message import parse_message
+from mailin.message import references_of
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import VIETNAM, show_date, show_datetime
@@ -142,8 +142,8 @@ def reply_subject(subject: str) -> str:
 
 def _references(message: InboundMessage) -> str:
     """The References of the message we answer (kept short: the last ten)."""
-    parsed = parse_message(message.raw or b"")
-    return " ".join(message_ids(" ".join(parsed.references))[-10:])
+    references = references_of(message.raw or b"")
+    return " ".join(message_ids(" ".join(references))[-10:])
 
 
 def _render_optional(name: str, context: dict) -> str:

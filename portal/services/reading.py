@@ -76,7 +76,9 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     if reading is None or reading.status != READ:
         submission.row_count = submission.error_count = submission.warning_count = 0
         return
-    taken = _urls_of_other_units(submission)
+    taken = _urls_of_other_units(
+        submission, {row.url_normalized for row in reading.rows if row.url_normalized}
+    )
     for position, row in enumerate(reading.rows):
         site = Site(
             position=position,
@@ -105,17 +107,22 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     )
 
 
-def _urls_of_other_units(submission: Submission) -> set[str]:
-    """URLs already reported for the same dispatch by other units (their current returns)."""
-    return set(
-        db.session.scalars(
-            select(Site.url_normalized)
-            .join(Submission)
-            .where(
-                Submission.dispatch_id == submission.dispatch_id,
-                Submission.unit_id != submission.unit_id,
-                Submission.is_current,
-                Site.url_normalized != "",
+def _urls_of_other_units(submission: Submission, urls: set[str]) -> set[str]:
+    """Which of `urls` other units already reported for the same dispatch (their current
+    returns). Only these URLs are looked up (by the url_normalized index), in chunks: the
+    dispatch's other rows are never all loaded, whatever their number."""
+    ordered, taken = sorted(urls), set()
+    for start in range(0, len(ordered), 500):
+        taken.update(
+            db.session.scalars(
+                select(Site.url_normalized)
+                .join(Submission)
+                .where(
+                    Submission.dispatch_id == submission.dispatch_id,
+                    Submission.unit_id != submission.unit_id,
+                    Submission.is_current,
+                    Site.url_normalized.in_(ordered[start : start + 500]),
+                )
             )
         )
-    )
+    return taken

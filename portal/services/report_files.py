@@ -61,8 +61,9 @@ def workbook(result: dict, counted: Figures, today: dt.date) -> bytes:
     book = xlsxwriter.Workbook(
         buffer,
         {
+            # Rows go to a temporary file as they are written. (With in_memory, xlsxwriter
+            # silently turns constant_memory off and keeps every cell until close.)
             "constant_memory": True,
-            "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -142,6 +143,9 @@ def _rows_sheet(book, formats, result) -> None:
         sheet.set_column(column, column, width)
         sheet.write_string(0, column, title, formats["head"])
     sheet.freeze_panes(1, 0)
+    # The labels once, as text: each lazy label would be translated again for every cell.
+    platforms = {key: str(label) for key, label in PLATFORMS.items()}
+    findings = {code: str(label) for code, label in FINDINGS.items()}
     row = 0
     for unit in result["units"]:
         for entry in accepted_rows(unit):
@@ -150,7 +154,7 @@ def _rows_sheet(book, formats, result) -> None:
                 unit["code"],
                 unit["name"],
                 entry["name"],
-                PLATFORMS.get(entry["platform"], entry["platform"]),
+                platforms.get(entry["platform"], entry["platform"]),
                 entry["url"],
                 entry["url_normalized"],
                 entry["agency"],
@@ -159,7 +163,7 @@ def _rows_sheet(book, formats, result) -> None:
                 entry["phone"],
                 entry["email"],
                 entry["note"],
-                "; ".join(str(FINDINGS.get(c, c)) for c in entry["warnings"]),
+                "; ".join(findings.get(c, c) for c in entry["warnings"]),
             ]
             for column, value in enumerate(values):
                 write_cell(sheet, row, column, value, ROW_HEADERS[column][0] in NUMBER_COLUMNS)

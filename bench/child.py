@@ -1,0 +1,99 @@
+"""Running one measured step in a process of its own, so its peak RSS is its own.
+
+A step is `python -m bench.<module> <task>` with the app's settings in its environment; it
+prints one JSON line (its figures, with peak_rss_mb) as its last line of output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MiB. VmHWM, not ru_maxrss: after
+    fork and exec, ru_maxrss still counts the parent's pages the child started with."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def emit(figures: dict) -> None:
+    """The child's last line: its figures."""
+    figures["peak_rss_mb"] = peak_rss_mb()
+    sys.stdout.write(json.dumps(figures) + "\n")
+    sys.stdout.flush()
+
+
+def start(module: str, task: str, env: dict[str, str], *args: str) -> subprocess.Popen:
+    """Start a step; `finish` collects its figures."""
+    return subprocess.Popen(
+        [sys.executable, "-m", f"bench.{module}", task, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 1800) -> dict:
+    out, err = process.communicate(timeout=timeout)
+    if process.returncode != 0:
+        raise RuntimeError(f"bench step failed ({process.args}):\n{err[-4000:]}")
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"bench step printed no figures ({process.args}):\n{err[-4000:]}")
+    return json.loads(lines[-1])
+
+
+def run(module: str, task: str, env: dict[str, str], *args: str) -> dict:
+    return finish(start(module, task, env, *args))
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def profiled(name: str):
+    """A context manager that profiles the block with pyinstrument when BENCH_PROFILE names
+    a folder (its text and HTML reports go there), else does nothing."""
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    from contextlib import contextmanager
+
+    @contextmanager
+    def run_profiler():
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.002)
+        profiler.start()
+        try:
+            yield
+        finally:
+            profiler.stop()
+            path = Path(folder)
+            path.mkdir(parents=True, exist_ok=True)
+            (path / f"{name}.txt").write_text(profiler.output_text(unicode=True, show_all=False))
+            (path / f"{name}.html").write_text(profiler.output_html())
+
+    return run_profiler()
