@@ -256,7 +256,7 @@ PROFILE_NOTES = [
     "every phrase (27 → 6 ms per 20-row file); the duplicate-URL check loaded every row of "
     "the dispatch for each return (quadratic); the acknowledgement checks scanned every "
     "acknowledgement for each message (no index on outbound_message.inbound_message_id / "
-    "to_addresses: migration 0008).",
+    "to_addresses: migration 0009).",
     "Export: consolidate() issued one query per unit, per return and per row (lazy loads); now "
     "two plain-column queries. The workbook writes in constant_memory mode (in_memory had "
     "silently turned it off), which costs some speed against the floor's default mode and "
