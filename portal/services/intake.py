@@ -62,9 +62,9 @@ def handle_fetched(fetched: Fetched) -> None:
     stored, the next pass finds it new and processes it.
     """
     try:
-        message_id = store_fetched(fetched)
-        if message_id is not None:
-            process_new(message_id)
+        stored = store_fetched(fetched)
+        if stored is not None:
+            process_new(*stored)
     except Exception:
         db.session.rollback()  # the session stays usable for the next attempt
         raise
@@ -83,7 +83,7 @@ def process_pending() -> int:
     return len(pending)
 
 
-def process_new(message_id: int) -> Outcome | None:
+def process_new(message_id: int, parsed: ParsedMessage | None = None) -> Outcome | None:
     """Process a stored message still "new", once, whoever else is trying; None when it
     was not new any more."""
     attempt = _count_attempt(message_id)
@@ -94,7 +94,7 @@ def process_new(message_id: int) -> Outcome | None:
     if not _lock_while_new(message_id):
         db.session.rollback()
         return None
-    return process_stored(message_id, attempt=attempt)
+    return process_stored(message_id, attempt=attempt, parsed=parsed)
 
 
 def _count_attempt(message_id: int) -> int | None:
@@ -134,8 +134,9 @@ def _quarantine(message_id: int, error: str) -> Outcome:
     return Outcome(message.status, detail=message.error)
 
 
-def store_fetched(fetched: Fetched) -> int | None:
-    """Commit the message and its attachments; None when it is already stored.
+def store_fetched(fetched: Fetched) -> tuple[int, ParsedMessage | None] | None:
+    """Commit the message and its attachments; its id and what its parsing gave (handed on,
+    not parsed twice), or None when it is already stored.
 
     Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
     (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
@@ -150,12 +151,12 @@ def store_fetched(fetched: Fetched) -> int | None:
     if db.session.scalar(select(InboundMessage.id).filter_by(**location)):
         return None
     if fetched.raw is None:
-        message = _too_large(fetched, location)
+        message, parsed = _too_large(fetched, location), None
     else:
         sha256 = hashlib.sha256(fetched.raw).hexdigest()
         if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
             return None
-        message = _parsed_message(fetched.raw, sha256, location)
+        message, parsed = _parsed_message(fetched.raw, sha256, location)
     db.session.add(message)
     try:
         db.session.flush()
@@ -165,10 +166,12 @@ def store_fetched(fetched: Fetched) -> int | None:
     except IntegrityError:
         db.session.rollback()
         return None
-    return message.id
+    return message.id, parsed
 
 
-def _parsed_message(raw: bytes, sha256: str, location: dict) -> InboundMessage:
+def _parsed_message(
+    raw: bytes, sha256: str, location: dict
+) -> tuple[InboundMessage, ParsedMessage | None]:
     message = InboundMessage(
         sha256=sha256, size=len(raw), raw=raw, status=InboundStatus.NEW, **location
     )
@@ -179,7 +182,7 @@ def _parsed_message(raw: bytes, sha256: str, location: dict) -> InboundMessage:
         message.status = InboundStatus.FAILED
         message.error = f"{type(exc).__name__}: {exc}"[:2000]
         message.message_id = synthetic_message_id(sha256)
-        return message
+        return message, None
     _copy_headers(message, parsed)
     message.message_id = parsed.message_id or synthetic_message_id(sha256)
     message.attachments = [
@@ -196,7 +199,7 @@ def _parsed_message(raw: bytes, sha256: str, location: dict) -> InboundMessage:
     if parsed.message_id and _same_id_other_bytes(parsed.message_id):
         message.status = InboundStatus.DUPLICATE
         message.error = "Another message with this Message-ID and different content is stored."
-    return message
+    return message, parsed
 
 
 def _too_large(fetched: Fetched, location: dict) -> InboundMessage:
@@ -233,17 +236,23 @@ def _same_id_other_bytes(message_id: str) -> bool:
     )
 
 
-def process_stored(message_id: int, dry_run: bool = False, attempt: int = 0) -> Outcome:
+def process_stored(
+    message_id: int,
+    dry_run: bool = False,
+    attempt: int = 0,
+    parsed: ParsedMessage | None = None,
+) -> Outcome:
     """Classify, match and record one stored message; on failure keep it with its error.
 
     `attempt` is the poller's count: a failed attempt leaves the message new, to be tried
     again, until the last, which quarantines it. Replay (attempt 0) marks it failed.
+    `parsed`: the message as store_fetched parsed it (else parsed again from its bytes).
     """
     message = db.session.get(InboundMessage, message_id)
-    if message.status in NOT_PROCESSED or message.raw is None:
+    if message.status in NOT_PROCESSED or (parsed is None and message.raw is None):
         return Outcome(message.status)
     try:
-        outcome = _process(message, parse_message(message.raw))
+        outcome = _process(message, parsed or parse_message(message.raw))
     except Exception as exc:  # the next message must still be processed
         log.exception("cannot process message %s (attempt %s)", message_id, attempt)
         db.session.rollback()
