@@ -246,12 +246,13 @@ def markdown(results: dict) -> str:
 PROFILE_NOTES = [
     "Ingest, per message: about a third in the ORM writing the return (20 Site and their "
     "Finding objects, autoflushed; record_return), a fifth in the form reader (header search, "
-    "row checks), the rest in three parses of the same message (store, process, the "
-    "acknowledgement's References: now headers only), three commits, one IMAP STORE and "
-    "the acknowledgement's template rendering. The floor does none of that: it only fetches "
-    "and opens the xlsx, so the 2× target would need the intake to batch its writes (one "
-    "transaction and one STORE per fetch batch, bulk inserts of rows), which portal/services/"
-    "intake.py and mailin/poller.py own.",
+    "row checks), the rest in parsing the message once (handed from storing to processing), "
+    "four commits (the message stored, the attempt counted, the return recorded, the "
+    "ledger: each is what makes a crash at that point harmless), one IMAP STORE and the "
+    "acknowledgement's template rendering. The floor does none of that: it only fetches and "
+    "opens the xlsx, so the 2× target would need the intake to batch its writes (one "
+    "transaction and one STORE per fetch batch, bulk inserts of rows) while keeping what a "
+    "crash may leave safe: not built yet.",
     "Fixed here: header detection folded and matched every cell of the first 40 rows against "
     "every phrase (27 → 6 ms per 20-row file); the duplicate-URL check loaded every row of "
     "the dispatch for each return (quadratic); the acknowledgement checks scanned every "
