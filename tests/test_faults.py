@@ -203,7 +203,9 @@ def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_wo
     seed_units(app)
     messages, returns = mailbox(total)
     append(dovecot, folder, *messages)
-    smtp.handler.delay = 0.05  # acknowledgements take a while to send: kills land there too
+    # Sending 475 acknowledgements takes about 50 s: enough work for 30 kills however fast
+    # the machine, and many of them land while sending.
+    smtp.handler.delay = 0.1
     env = poller_env(dovecot, folder, database_url, tmp_path) | {
         "MAIL_PORT": str(smtp.port),
         "ACK_LIMIT": "1000",
@@ -217,7 +219,7 @@ def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_wo
         poller = subprocess.Popen(
             [*POLL, "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(1.5, 4.5))  # the app takes about 2 s to start
+        time.sleep(rng.uniform(1.5, 3.5))  # the app takes 1.5 to 2 s to start
         if poller.poll() is not None:
             continue  # finished before the kill: nothing left to interrupt in this run
         poller.send_signal(signal.SIGKILL)
