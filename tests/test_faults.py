@@ -191,6 +191,18 @@ def assert_all_there_once(app, dovecot, folder, total: int, returns: int) -> dic
     return found
 
 
+def wait_before_kill(rng: random.Random, read_all, intake_kills_done: bool) -> None:
+    """Let a poller run for a random while: about half the kills land while it stores and
+    reads the mailbox, the rest while it sends (the app takes about 2 s to start)."""
+    if read_all():  # only sending is left: past the start and the pass
+        time.sleep(rng.uniform(2.5, 4.5))
+    elif intake_kills_done:  # this run may finish reading the mailbox, and dies sending
+        wait_for(read_all, 120)
+        time.sleep(rng.uniform(0.2, 1.5))
+    else:
+        time.sleep(rng.uniform(1.5, 3.5))
+
+
 def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_work(
     app, dovecot, folder, database_url, tmp_path, smtp
 ):
@@ -212,6 +224,10 @@ def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_wo
     }
     rng = random.Random(20261122)  # noqa: S311 (kill times, not secrets)
     landed: Counter = Counter()
+
+    def read_all() -> bool:
+        return count(app) == total and state(app)["new"] == 0
+
     for _ in range(3 * kills):
         if sum(landed.values()) == kills:
             break
@@ -219,7 +235,9 @@ def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_wo
         poller = subprocess.Popen(
             [*POLL, "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(1.5, 3.5))  # the app takes 1.5 to 2 s to start
+        wait_before_kill(
+            rng, read_all, intake_kills_done=landed["while storing and reading"] >= kills // 2
+        )
         if poller.poll() is not None:
             continue  # finished before the kill: nothing left to interrupt in this run
         poller.send_signal(signal.SIGKILL)
