@@ -482,6 +482,18 @@ def test_a_message_that_kills_the_reader_is_quarantined_after_three_crashes(
         assert "stopped while processing" in crasher.error
 
 
+def small_disk(limit: int):
+    """What a child process runs before it starts: its files may not grow past `limit`
+    bytes, as on a full disk (a write past it fails with EFBIG instead of killing it). A
+    soft limit: the test may lift it from outside (space comes back)."""
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    return limit_file_size
+
+
 def test_a_full_disk_stores_nothing_half_flags_nothing_and_recovers_when_space_returns(
     sqlite_template, dovecot, folder, tmp_path
 ):
@@ -506,11 +518,6 @@ def test_a_full_disk_stores_nothing_half_flags_nothing_and_recovers_when_space_r
     append(dovecot, folder, *big)
     limit = path.stat().st_size + 400_000
 
-    def small_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
-        # A soft limit: the test may raise it again from outside (space comes back).
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
-
     env = poller_env(dovecot, folder, url, tmp_path)
     poller = subprocess.Popen(
         POLL,
@@ -518,7 +525,7 @@ def test_a_full_disk_stores_nothing_half_flags_nothing_and_recovers_when_space_r
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=small_disk,
+        preexec_fn=small_disk(limit),
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(poller.stderr), daemon=True).start()
@@ -557,17 +564,13 @@ def test_on_a_full_disk_poll_once_fails_clearly_and_flags_nothing_it_did_not_sto
     append(dovecot, folder, make_mail(sender=unit_address(0), attachments=[scan]))
     limit = path.stat().st_size + 200_000
 
-    def small_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
-
     run = subprocess.run(
         [*POLL, "--once"],
         env=poller_env(dovecot, folder, url, tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=small_disk,
+        preexec_fn=small_disk(limit),
     )
     assert run.returncode == 1
     assert "Cơ sở dữ liệu không lưu được thư" in run.stderr and "Traceback" not in run.stderr
