@@ -99,45 +99,53 @@ class ImapSession:
         found = self.client.search(["UID", f"{last_uid + 1}:*"])
         return sorted(uid for uid in found if uid > last_uid)
 
-    def fetch(self, uids: list[int]) -> Iterator[Fetched]:
-        """The messages, in UID order, in batches; bodies with BODY.PEEK[] (nothing marked read)."""
-        settings = self.settings
-        for start in range(0, len(uids), settings.batch_size):
-            batch = uids[start : start + settings.batch_size]
-            sizes = {
-                uid: data[b"RFC822.SIZE"]
-                for uid, data in self.client.fetch(batch, ["RFC822.SIZE"]).items()
-            }
-            small = [uid for uid in batch if sizes.get(uid, 0) <= settings.max_bytes]
-            bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-            large = [uid for uid in batch if uid in sizes and uid not in small]
-            headers = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
-            for uid in batch:
-                if uid not in sizes:
-                    continue  # expunged meanwhile
-                yield Fetched(
-                    mailbox=settings.user,
-                    folder=settings.folder,
-                    uidvalidity=self.uidvalidity,
-                    uid=uid,
-                    size=sizes[uid],
-                    raw=bodies.get(uid, {}).get(b"BODY[]"),
-                    header_bytes=headers.get(uid, {}).get(b"BODY[HEADER]", b""),
-                )
+    def fetch(self, uids: list[int]) -> Iterator[list[Fetched]]:
+        """The messages in UID order, a batch (batch_size) at a time, so the caller can
+        commit and flag each batch at once; bodies with BODY.PEEK[] (nothing marked read).
+        Only one batch is held in memory, whatever the mailbox holds."""
+        for start in range(0, len(uids), self.settings.batch_size):
+            batch = self._fetch_batch(uids[start : start + self.settings.batch_size])
+            if batch:
+                yield batch
 
-    def mark_done(self, uid: int) -> None:
-        """Flag the message \\Seen, or move it to the processed folder; never delete it."""
+    def _fetch_batch(self, batch: list[int]) -> list[Fetched]:
+        settings = self.settings
+        sizes = {
+            uid: data[b"RFC822.SIZE"]
+            for uid, data in self.client.fetch(batch, ["RFC822.SIZE"]).items()
+        }
+        small = [uid for uid in batch if sizes.get(uid, 0) <= settings.max_bytes]
+        bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+        large = [uid for uid in batch if uid in sizes and uid not in small]
+        headers = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+        return [
+            Fetched(
+                mailbox=settings.user,
+                folder=settings.folder,
+                uidvalidity=self.uidvalidity,
+                uid=uid,
+                size=sizes[uid],
+                raw=bodies.get(uid, {}).get(b"BODY[]"),
+                header_bytes=headers.get(uid, {}).get(b"BODY[HEADER]", b""),
+            )
+            for uid in batch
+            if uid in sizes  # not expunged meanwhile
+        ]
+
+    def mark_done(self, uids: list[int]) -> None:
+        """Flag the messages \\Seen, or move them to the processed folder (one command for
+        the batch); never delete them."""
         target = self.settings.processed_folder
         if not target:
-            self.client.add_flags([uid], [b"\\Seen"])
+            self.client.add_flags(uids, [b"\\Seen"])
             return
         if not self.client.folder_exists(target):
             self.client.create_folder(target)
         if self.client.has_capability("MOVE"):
-            self.client.move([uid], target)
+            self.client.move(uids, target)
         else:  # without MOVE a copy is made and the original flagged read, not deleted
-            self.client.copy([uid], target)
-            self.client.add_flags([uid], [b"\\Seen"])
+            self.client.copy(uids, target)
+            self.client.add_flags(uids, [b"\\Seen"])
 
     def close(self) -> None:
         try:

@@ -27,16 +27,17 @@ class Ledger(Protocol):
     def advance(self, fetched: Fetched) -> None: ...
 
 
-def poll_once(session: ImapSession, ledger: Ledger, handle: Callable[[Fetched], None]) -> int:
-    """Hand each new message to `handle`, then mark it done; return how many were handled."""
+def poll_once(session: ImapSession, ledger: Ledger, handle: Callable[[list[Fetched]], None]) -> int:
+    """Hand each batch of new messages to `handle`, then mark them done; return how many
+    were handled."""
     settings = session.settings
     last = ledger.last_uid(settings.user, settings.folder, session.uidvalidity)
     done = 0
-    for fetched in session.fetch(session.uids_after(last)):
-        handle(fetched)  # stores and commits; raises only if the store itself failed
-        session.mark_done(fetched.uid)  # after the commit: a crash here means a re-fetch
-        ledger.advance(fetched)  # only then: the store's keys make a re-fetch harmless
-        done += 1
+    for batch in session.fetch(session.uids_after(last)):
+        handle(batch)  # stores and commits; raises only if the store itself failed
+        session.mark_done([f.uid for f in batch])  # after the commit: a crash here re-fetches
+        ledger.advance(batch[-1])  # only then: the store's keys make a re-fetch harmless
+        done += len(batch)
     return done
 
 
@@ -48,7 +49,7 @@ class Poller:
         self,
         open_session: Callable[[], ImapSession],
         ledger: Ledger,
-        handle: Callable[[Fetched], None],
+        handle: Callable[[list[Fetched]], None],
         poll_seconds: float = 60,
         after_pass: Callable[[], None] = lambda: None,
     ) -> None:

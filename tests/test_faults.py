@@ -362,7 +362,7 @@ def test_two_processes_finishing_the_same_stored_messages_read_each_once(
     messages, returns = mailbox(total)
     append(dovecot, folder, *messages)
     with monkeypatch.context() as patch:
-        patch.setattr(intake, "process_new", lambda *stored: None)  # store only
+        patch.setattr(intake, "_process_batch", lambda stored: None)  # store only
         patch.setattr("portal.services.mailbox.finish_pass", lambda: None)
         poll(app)
     assert state(app)["new"] == total

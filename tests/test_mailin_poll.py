@@ -126,10 +126,10 @@ def test_a_pass_over_200_messages_stores_200_and_a_second_pass_nothing(app, dove
 def test_fetching_marks_nothing_read_before_it_is_stored(app, dovecot, folder, monkeypatch):
     append(dovecot, folder, make_mail(), make_mail())
 
-    def fail_store(fetched):
+    def fail_store(batch):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr("portal.services.mailbox.handle_fetched", fail_store)
+    monkeypatch.setattr("portal.services.mailbox.handle_batch", fail_store)
     with pytest.raises(RuntimeError):
         poll(app)
     with imap(dovecot) as client:

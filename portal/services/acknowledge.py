@@ -22,10 +22,12 @@ from portal.extensions import db
 from portal.i18n import VIETNAM, show_date, show_datetime
 from portal.labels import FINDINGS, READING_PROBLEMS
 from portal.models import (
+    Finding,
     InboundMessage,
     OutboundKind,
     OutboundMessage,
     Severity,
+    Site,
     Submission,
 )
 from portal.services.dispatches import strip_header_value
@@ -155,19 +157,19 @@ def _render_optional(name: str, context: dict) -> str:
 
 
 def _finding_lines(submission: Submission) -> list[FindingLine]:
+    """Each finding of the submission's rows, row by row, a row's errors first: one query."""
+    found = db.session.execute(
+        select(Site.sheet, Site.source_row, Finding.severity, Finding.code)
+        .join(Finding, Finding.site_id == Site.id)
+        .where(Site.submission_id == submission.id)
+        .order_by(Site.position, Finding.severity != Severity.ERROR, Finding.id)
+    )
     lines = []
-    for site in submission.sites:
+    for sheet, source_row, severity, code in found:
         where = (
-            f"Trang tính “{site.sheet}”, dòng {site.source_row}"
-            if site.sheet and not site.sheet.startswith("Bảng")
-            else f"Dòng {site.source_row}"
+            f"Trang tính “{sheet}”, dòng {source_row}"
+            if sheet and not sheet.startswith("Bảng")
+            else f"Dòng {source_row}"
         )
-        for finding in sorted(site.findings, key=lambda f: f.severity != Severity.ERROR):
-            lines.append(
-                FindingLine(
-                    where,
-                    str(FINDINGS.get(finding.code, finding.code)),
-                    finding.severity == Severity.ERROR,
-                )
-            )
+        lines.append(FindingLine(where, str(FINDINGS.get(code, code)), severity == Severity.ERROR))
     return lines

@@ -1,10 +1,16 @@
 """Intake: store every message from the mailbox exactly once, then work out what it is.
 
 Storing and processing are separate steps with separate commits: the raw bytes are safe
-in the database before anything else is tried. A stored message stays "new" until its
-processing commits; each attempt is counted first, so a message whose processing fails,
-or kills the process, is tried again at the next pass and set aside ("quarantined", a
-state staff see) after MAX_PROCESS_ATTEMPTS, while the messages behind it flow.
+in the database before anything else is tried. The poller hands over a fetch batch (25
+messages): the batch is stored in one commit, then processed in a second, because a
+commit per message and per step was most of the time on a deadline day.
+
+A stored message stays "new" until its processing commits. Each attempt is counted
+first (the batch's first attempt with its store), so a message whose processing fails,
+or kills the process, is tried again one by one at the next pass and set aside
+("quarantined", a state staff see) after MAX_PROCESS_ATTEMPTS, while the messages behind
+it flow. The retries take the messages tried least first, so after a crash inside a
+batch the innocent messages of that batch go before the one that killed it.
 
 The raw message and its attachments are kept in the database (deferred columns), so one
 backup holds everything.
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
@@ -54,29 +61,92 @@ class Outcome:
     detail: str = ""
 
 
-def handle_fetched(fetched: Fetched) -> None:
-    """The poller's handler: store the message (committed), then process it.
+def handle_batch(batch: list[Fetched]) -> None:
+    """The poller's handler: store the batch (one commit), then process the messages it
+    stored (a second commit).
 
     Raises only when the database fails (away, locked too long, disk full): the poller
-    then leaves the message unflagged on the server, to be fetched again; if it was
-    stored, the next pass finds it new and processes it.
+    then leaves the batch unflagged on the server, to be fetched again; what was stored
+    is found new at the next pass and processed then.
     """
     try:
-        stored = store_fetched(fetched)
-        if stored is not None:
-            process_new(*stored)
+        stored = _store_batch(batch)
+        if stored is None:  # another poller stored some of them: one by one, as before
+            for fetched in batch:
+                handle_fetched(fetched)
+            return
+        _process_batch(stored)
     except Exception:
         db.session.rollback()  # the session stays usable for the next attempt
         raise
 
 
+def handle_fetched(fetched: Fetched) -> None:
+    """One message: store it (committed), then process it (committed)."""
+    try:
+        stored = store_fetched(fetched)
+        if stored is not None:
+            process_new(stored[0].id, stored[1])
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _store_batch(batch: list[Fetched]) -> list[tuple[InboundMessage, ParsedMessage]] | None:
+    """Store the batch in one commit; the new messages to process, with their parsing
+    (their first attempt counted in the same commit). None when a unique key met another
+    poller's copy of one of them: the whole batch is rolled back, to be taken one by one."""
+    stored = []
+    try:
+        with _loaded_after_commit():
+            for fetched in batch:
+                added = _add_fetched(fetched)
+                if added is not None and added[0].status == InboundStatus.NEW:
+                    added[0].attempts = 1
+                    stored.append(added)
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return stored
+
+
+def _process_batch(stored: list[tuple[InboundMessage, ParsedMessage]]) -> None:
+    """Process the messages just stored in one transaction. If one fails, the batch is
+    rolled back and its messages processed one by one (each attempt counted, each
+    committed), so the failure is recorded against that message alone."""
+    try:
+        with _loaded_after_commit():
+            for message, parsed in stored:
+                if _lock_while_new(message.id):
+                    _process(message, parsed)
+            db.session.commit()
+    except Exception:
+        log.warning("a batch failed; processing its %d messages one by one", len(stored))
+        db.session.rollback()
+        for message, parsed in stored:
+            process_new(message.id, parsed)
+
+
+@contextmanager
+def _loaded_after_commit():
+    """The batch's objects keep their state across its commit (we just wrote it): the
+    next step uses them without reloading every message, and its raw bytes, one by one."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = True
+
+
 def process_pending() -> int:
     """Process the stored messages still "new": left by a crash, or whose last attempt
-    failed. Run at every pass; returns how many were tried."""
+    failed, those tried least first. Run at every pass; returns how many were tried."""
     pending = db.session.scalars(
         select(InboundMessage.id)
         .where(InboundMessage.status == InboundStatus.NEW, InboundMessage.raw.is_not(None))
-        .order_by(InboundMessage.id)
+        .order_by(InboundMessage.attempts, InboundMessage.id)
     ).all()
     for message_id in pending:
         process_new(message_id)
@@ -134,13 +204,25 @@ def _quarantine(message_id: int, error: str) -> Outcome:
     return Outcome(message.status, detail=message.error)
 
 
-def store_fetched(fetched: Fetched) -> tuple[int, ParsedMessage | None] | None:
-    """Commit the message and its attachments; its id and what its parsing gave (handed on,
-    not parsed twice), or None when it is already stored.
+def store_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | None] | None:
+    """Commit one message and its attachments (see _add_fetched); None when it is already
+    stored, or another poller stored it first."""
+    try:
+        stored = _add_fetched(fetched)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return stored
+
+
+def _add_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | None] | None:
+    """Add the message and its attachments to the session (flushed, not committed); it
+    and what its parsing gave (handed on, not parsed twice), or None when already stored.
 
     Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
     (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
-    racing on one message meet the unique keys: the loser rolls back and skips it.
+    racing on one message meet the unique keys: IntegrityError, for the caller.
     """
     location = dict(
         mailbox=fetched.mailbox,
@@ -158,15 +240,10 @@ def store_fetched(fetched: Fetched) -> tuple[int, ParsedMessage | None] | None:
             return None
         message, parsed = _parsed_message(fetched.raw, sha256, location)
     db.session.add(message)
-    try:
-        db.session.flush()
-        if message.status == InboundStatus.TOO_LARGE:
-            queue_too_large_notice(message)  # in the same commit: told once, even across a crash
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return message.id, parsed
+    db.session.flush()
+    if message.status == InboundStatus.TOO_LARGE:
+        queue_too_large_notice(message)  # in the same commit: told once, even across a crash
+    return message, parsed
 
 
 def _parsed_message(

@@ -16,7 +16,7 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.locks import instance_lock
 from portal.models import MailboxState
-from portal.services.intake import handle_fetched, process_pending
+from portal.services.intake import handle_batch, process_pending
 from portal.services.outbox import send_due
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def poll_one_pass() -> int:
     is due; how many messages were handled."""
     session = ImapSession(imap_settings())
     try:
-        handled = poll_once(session, DatabaseLedger(), handle_fetched)
+        handled = poll_once(session, DatabaseLedger(), handle_batch)
     finally:
         session.close()
     finish_pass()
@@ -112,7 +112,7 @@ def make_poller() -> Poller:
     return Poller(
         lambda: ImapSession(settings),
         DatabaseLedger(),
-        handle_fetched,
+        handle_batch,
         poll_seconds=current_app.config["IMAP_POLL_SECONDS"],
         after_pass=finish_pass,
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
-from mailin.forms import READ, FormReading, read_form, read_html_form
+from mailin.forms import READ, FormReading, FormRow, read_form, read_html_form
 from mailin.message import ParsedMessage
-from mailin.text import fold
+from mailin.text import fold, nfc
 from portal.extensions import db
 from portal.models import (
     Finding,
@@ -70,59 +70,107 @@ def unit_by_line(line: str) -> Unit | None:
 
 
 def store_rows(submission: Submission, reading: FormReading | None) -> None:
-    """Replace the submission's rows with the reading's, with their findings and counts."""
-    submission.sites = []
-    db.session.flush()
+    """Replace the submission's rows with the reading's, with their findings and counts.
+
+    Written with two bulk INSERTs (sites, then their findings), not one ORM object per
+    row and finding: on a deadline day this is most of the poller's database work. The
+    submission's `sites` collection is expired, to be loaded again if anyone asks.
+    """
+    db.session.flush()  # the submission's id, for the rows' foreign key
+    _delete_rows(submission.id)
+    db.session.expire(submission, ["sites"])
     if reading is None or reading.status != READ:
         submission.row_count = submission.error_count = submission.warning_count = 0
         return
     taken = _urls_of_other_units(
         submission, {row.url_normalized for row in reading.rows if row.url_normalized}
     )
-    for position, row in enumerate(reading.rows):
-        site = Site(
-            position=position,
-            sheet=row.sheet[:255],
-            source_row=row.row,
-            platform=row.platform,
-            url_normalized=row.url_normalized[:2000],
-            **{key: row.values.get(key, "") for key in SITE_FIELDS if key != "platform"},
-        )
-        warnings = list(row.warnings)
-        if row.url_normalized and row.url_normalized in taken:
-            warnings.insert(
-                warnings.index("official_page") if "official_page" in warnings else len(warnings),
-                "duplicate_other_unit",
-            )
-        site.findings = [Finding(severity=Severity.ERROR, code=c) for c in row.errors] + [
-            Finding(severity=Severity.WARNING, code=c) for c in warnings
-        ]
-        submission.sites.append(site)
+    findings = [_row_findings(row, taken) for row in reading.rows]
+    site_ids = db.session.scalars(
+        insert(Site).returning(Site.id, sort_by_parameter_order=True),
+        [_site_values(submission.id, position, row) for position, row in enumerate(reading.rows)],
+    ).all()
+    finding_values = [
+        dict(site_id=site_id, severity=severity, code=code)
+        for site_id, row_findings in zip(site_ids, findings, strict=True)
+        for severity, code in row_findings
+    ]
+    if finding_values:
+        db.session.execute(insert(Finding), finding_values)
     submission.row_count = len(reading.rows)
-    submission.error_count = sum(
-        1 for site in submission.sites for f in site.findings if f.severity == Severity.ERROR
+    submission.error_count = sum(1 for f in finding_values if f["severity"] == Severity.ERROR)
+    submission.warning_count = len(finding_values) - submission.error_count
+
+
+def _delete_rows(submission_id: int) -> None:
+    """A replay re-reads the form: its earlier rows and their findings go first."""
+    earlier = select(Site.id).where(Site.submission_id == submission_id)
+    db.session.execute(
+        delete(Finding).where(Finding.site_id.in_(earlier)),
+        execution_options={"synchronize_session": False},
     )
-    submission.warning_count = sum(
-        1 for site in submission.sites for f in site.findings if f.severity == Severity.WARNING
+    db.session.execute(
+        delete(Site).where(Site.submission_id == submission_id),
+        execution_options={"synchronize_session": False},
     )
+
+
+def _site_values(submission_id: int, position: int, row: FormRow) -> dict:
+    """One row's columns, as the Site model would set them (name in NFC, and folded)."""
+    values = {key: row.values.get(key, "") for key in SITE_FIELDS if key != "platform"}
+    values["name"] = nfc(values["name"] or "").strip()
+    return dict(
+        values,
+        submission_id=submission_id,
+        position=position,
+        sheet=row.sheet[:255],
+        source_row=row.row,
+        platform=row.platform,
+        url_normalized=row.url_normalized[:2000],
+        name_folded=fold(values["name"]),
+    )
+
+
+def _row_findings(row: FormRow, taken: set[str]) -> list[tuple[str, str]]:
+    """(severity, code) of a row: its errors, then its warnings, a URL another unit
+    reported among them (before the official-page note, as staff read them)."""
+    warnings = list(row.warnings)
+    if row.url_normalized and row.url_normalized in taken:
+        warnings.insert(
+            warnings.index("official_page") if "official_page" in warnings else len(warnings),
+            "duplicate_other_unit",
+        )
+    return [(Severity.ERROR, code) for code in row.errors] + [
+        (Severity.WARNING, code) for code in warnings
+    ]
 
 
 def _urls_of_other_units(submission: Submission, urls: set[str]) -> set[str]:
     """Which of `urls` other units already reported for the same dispatch (their current
-    returns). Only these URLs are looked up (by the url_normalized index), in chunks: the
-    dispatch's other rows are never all loaded, whatever their number."""
-    ordered, taken = sorted(urls), set()
-    for start in range(0, len(ordered), 500):
-        taken.update(
+    returns). Two indexed steps: the rows with those URLs, then which of their
+    submissions count. (One join let SQLite start from the dispatch's submissions
+    instead: every return read all the others, and the intake slowed as the dispatch
+    filled.)"""
+    found: list[tuple[str, int]] = []
+    for chunk in _chunks(sorted(urls)):
+        found += db.session.execute(
+            select(Site.url_normalized, Site.submission_id).where(Site.url_normalized.in_(chunk))
+        ).all()
+    counted: set[int] = set()
+    for chunk in _chunks(sorted({submission_id for _, submission_id in found})):
+        counted.update(
             db.session.scalars(
-                select(Site.url_normalized)
-                .join(Submission)
-                .where(
+                select(Submission.id).where(
+                    Submission.id.in_(chunk),
                     Submission.dispatch_id == submission.dispatch_id,
                     Submission.unit_id != submission.unit_id,
                     Submission.is_current,
-                    Site.url_normalized.in_(ordered[start : start + 500]),
                 )
             )
         )
-    return taken
+    return {url for url, submission_id in found if submission_id in counted}
+
+
+def _chunks(values: list, size: int = 500) -> list[list]:
+    """IN lists of at most `size` values (database limits on bound parameters)."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
