@@ -108,9 +108,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
 
 
 def references_of(raw: bytes) -> list[str]:
-    """parse_message(raw).references, reading the headers only (no MIME parts)."""
+    """parse_message(raw).references, reading the header section only (up to the first
+    empty line: the body, attachments included, is not even scanned)."""
+    ends = [end for end in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if end >= 0]
+    head = raw[: min(ends)] if ends else raw
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(
-        raw, headersonly=True
+        head, headersonly=True
     )
     return message_ids(header(message, "References"))
 

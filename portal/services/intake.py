@@ -117,8 +117,9 @@ def _process_batch(stored: list[tuple[InboundMessage, ParsedMessage]]) -> None:
     committed), so the failure is recorded against that message alone."""
     try:
         with _loaded_after_commit():
+            still_new = _lock_while_new(*(message.id for message, _ in stored))
             for message, parsed in stored:
-                if _lock_while_new(message.id):
+                if message.id in still_new:
                     _process(message, parsed)
             db.session.commit()
     except Exception:
@@ -180,18 +181,18 @@ def _count_attempt(message_id: int) -> int | None:
     return attempt
 
 
-def _lock_while_new(message_id: int) -> bool:
-    """Take the message's row for this transaction if it is still new. A second poller
-    (with the lock disabled) waits here until the first commits, then finds it done; if
-    the first died, its transaction is gone and this one goes ahead."""
-    return (
-        db.session.execute(
+def _lock_while_new(*message_ids: int) -> set[int]:
+    """Take the messages' rows for this transaction, those still new; their ids. A second
+    poller (with the lock disabled) waits here until the first commits, then finds them
+    done; if the first died, its transaction is gone and this one goes ahead."""
+    return set(
+        db.session.scalars(
             update(InboundMessage)
-            .where(InboundMessage.id == message_id, InboundMessage.status == InboundStatus.NEW)
+            .where(InboundMessage.id.in_(message_ids), InboundMessage.status == InboundStatus.NEW)
             .values(status=InboundStatus.NEW)
+            .returning(InboundMessage.id)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
+        )
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from mailin.forms import READ, FormReading
 from portal.extensions import db
@@ -32,7 +32,7 @@ def record_return(
     Made once per message: a replay finds the same submission and re-reads its rows. A
     new one supersedes the unit's current version for the dispatch; history is kept.
     """
-    _lock_roster_line(unit, dispatch)
+    recipient = _roster_line(unit, dispatch)
     submission = db.session.scalar(
         select(Submission).where(Submission.inbound_message_id == message.id)
     )
@@ -43,17 +43,22 @@ def record_return(
     submission.read_error = _reading_problem(reading)
     review = needs_review or bool(submission.read_error) or submission.error_count > 0
     submission.status = SubmissionStatus.NEEDS_REVIEW if review else SubmissionStatus.RECEIVED
-    _mark_on_roster(unit, dispatch, message, review)
+    _mark_on_roster(recipient, message, review)
     return submission
 
 
-def _lock_roster_line(unit: Unit, dispatch: Dispatch) -> None:
-    """Two pollers (or a poller and staff) recording returns of one unit at once would
-    both take the same next version: the second waits here for the first (PostgreSQL;
-    SQLite lets one writer at a time anyway)."""
-    db.session.execute(
-        select(Recipient.id).filter_by(dispatch_id=dispatch.id, unit_id=unit.id).with_for_update()
+def _roster_line(unit: Unit, dispatch: Dispatch) -> Recipient:
+    """The unit's line on the dispatch's roster, locked for this transaction (a unit
+    missing from the roster is added to it). Two pollers (or a poller and staff)
+    recording returns of one unit at once would both take the same next version: the
+    second waits here for the first (PostgreSQL; SQLite lets one writer at a time)."""
+    recipient = db.session.scalar(
+        select(Recipient).filter_by(dispatch_id=dispatch.id, unit_id=unit.id).with_for_update()
     )
+    if recipient is None:
+        recipient = Recipient(dispatch=dispatch, unit=unit)
+        db.session.add(recipient)
+    return recipient
 
 
 def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Submission:
@@ -65,14 +70,15 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
         )
         or 0
     )
-    for current in db.session.scalars(
-        select(Submission).where(
+    db.session.execute(  # one statement, not an object per earlier version
+        update(Submission)
+        .where(
             Submission.dispatch_id == dispatch.id,
             Submission.unit_id == unit.id,
             Submission.is_current,
         )
-    ):
-        current.is_current = False
+        .values(is_current=False)
+    )
     submission = Submission(
         dispatch=dispatch,
         unit=unit,
@@ -94,16 +100,8 @@ def _reading_problem(reading: FormReading | None) -> str:
     return "" if reading.rows else "no_rows"
 
 
-def _mark_on_roster(
-    unit: Unit, dispatch: Dispatch, message: InboundMessage, needs_review: bool
-) -> None:
-    """The unit has answered: received (a unit missing from the roster is added to it)."""
-    recipient = db.session.scalar(
-        select(Recipient).filter_by(dispatch_id=dispatch.id, unit_id=unit.id)
-    )
-    if recipient is None:
-        recipient = Recipient(dispatch=dispatch, unit=unit)
-        db.session.add(recipient)
+def _mark_on_roster(recipient: Recipient, message: InboundMessage, needs_review: bool) -> None:
+    """The unit has answered: received, or to review."""
     recipient.state = RecipientState.NEEDS_REVIEW if needs_review else RecipientState.RECEIVED
     cancel_pending(recipient)
     recipient.last_return_at = message.received_at
