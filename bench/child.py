@@ -29,9 +29,36 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _vm_hwm_mb(pid: int | str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def tree_peak_rss_mb() -> float:
+    """This process's peak RSS plus each of its live descendants' (the poller's form
+    readers and their fork server): the sum of the peaks, an upper bound of the whole's."""
+    total = peak_rss_mb()
+    for pid in _descendants(os.getpid()):
+        try:
+            total += _vm_hwm_mb(pid)
+        except OSError:  # ended meanwhile
+            pass
+    return round(total, 1)
+
+
 def emit(figures: dict) -> None:
-    """The child's last line: its figures."""
-    figures["peak_rss_mb"] = peak_rss_mb()
+    """The child's last line: its figures (peak_rss_mb: this process's, unless given)."""
+    figures.setdefault("peak_rss_mb", peak_rss_mb())
     sys.stdout.write(json.dumps(figures) + "\n")
     sys.stdout.flush()
 

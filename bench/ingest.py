@@ -12,7 +12,7 @@ import io
 import os
 import sys
 
-from bench.child import Timer, emit, profiled
+from bench.child import Timer, emit, profiled, tree_peak_rss_mb
 
 BATCH = 25  # as ImapSettings.batch_size: the floor fetches in the same batches
 
@@ -100,6 +100,7 @@ def poll() -> None:
         db.session.execute(select(1))  # connect before the clock starts
         with profiled(f"ingest-{os.environ.get('BENCH_LABEL', 'poll')}"), Timer() as timer:
             handled = mailbox.poll_one_pass()
+        peak = tree_peak_rss_mb()  # with the form readers, still running
         counts = {
             name: db.session.scalar(select(func.count(model.id)))
             for name, model in (
@@ -115,7 +116,15 @@ def poll() -> None:
             ).all()
         )
         db.engine.dispose()
-    emit({"messages": handled, "seconds": timer.seconds, "statuses": statuses, **counts})
+    emit(
+        {
+            "messages": handled,
+            "seconds": timer.seconds,
+            "statuses": statuses,
+            "peak_rss_mb": peak,
+            **counts,
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -154,7 +154,8 @@ def markdown(results: dict) -> str:
         "`portal.services.mailbox.poll_one_pass()` on a fresh database (fetch, store, "
         "classify, match, read, check, commit, queue the acknowledgement; the outbox send "
         "that follows the pass is step 2). Each in its own process; peak RSS is that "
-        "process's VmHWM.",
+        "process's VmHWM, plus, for the poller, that of each of its form readers "
+        "(MAILIN_READ_WORKERS) and their fork server: a sum of peaks, so an upper bound.",
         "",
         "| database | returns | messages | floor msgs/s | poller msgs/s | ratio | poller "
         "seconds | poller peak RSS MB | floor peak RSS MB | stored / submissions / sites "

@@ -191,16 +191,18 @@ def assert_all_there_once(app, dovecot, folder, total: int, returns: int) -> dic
     return found
 
 
-def wait_before_kill(rng: random.Random, read_all, intake_kills_done: bool) -> None:
-    """Let a poller run for a random while: about half the kills land while it stores and
-    reads the mailbox, the rest while it sends (the app takes about 2 s to start)."""
+def wait_before_kill(rng: random.Random, read_all, stored_more, intake_kills_done: bool) -> None:
+    """Let a poller run for a random while: about a third of the kills land while it stores
+    and reads the mailbox (just after it committed a batch: in the next one, or while
+    reading this one), the rest while it sends (the app takes about 2 s to start)."""
     if read_all():  # only sending is left: past the start and the pass
         time.sleep(rng.uniform(2.5, 4.5))
     elif intake_kills_done:  # this run may finish reading the mailbox, and dies sending
         wait_for(read_all, 120)
         time.sleep(rng.uniform(0.2, 1.5))
     else:
-        time.sleep(rng.uniform(1.5, 3.5))
+        wait_for(lambda: stored_more() or read_all(), 60)
+        time.sleep(rng.uniform(0, 0.3))
 
 
 def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_work(
@@ -236,7 +238,10 @@ def test_thirty_kills_while_ingesting_500_messages_lose_nothing_and_repeat_no_wo
             [*POLL, "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         wait_before_kill(
-            rng, read_all, intake_kills_done=landed["while storing and reading"] >= kills // 2
+            rng,
+            read_all,
+            stored_more=lambda stored=before[0]: count(app) > stored,
+            intake_kills_done=landed["while storing and reading"] >= kills // 3,
         )
         if poller.poll() is not None:
             continue  # finished before the kill: nothing left to interrupt in this run
@@ -419,10 +424,10 @@ def test_a_message_whose_processing_always_fails_is_quarantined_and_the_rest_flo
 
     real_read = intake.read_return
 
-    def fragile_read(message, parsed):
+    def fragile_read(message, parsed, *ahead):
         if "LỖI-ĐỌC" in parsed.subject:
             raise RuntimeError("reader bug")
-        return real_read(message, parsed)
+        return real_read(message, parsed, *ahead)
 
     monkeypatch.setattr(intake, "read_return", fragile_read)
     seed_units(app, 5)
@@ -638,3 +643,27 @@ def test_a_second_outbox_sender_stands_aside_and_says_so(app, smtp):
     assert "đang gửi thư đi" in result.output and smtp.messages == []
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert len(smtp.messages) == 1, result.output
+
+
+def test_a_form_reader_worker_that_dies_breaks_only_its_pool(app, dovecot, folder, monkeypatch):
+    """The forms of a batch are read by a worker process (readahead.py). A worker that
+    dies takes none of the batch with it: the batch is processed again in the poller's
+    own process, one message at a time (a second attempt each), and the next batch gets
+    a new pool (whose worker dies too, here)."""
+    from portal.services import readahead
+    from tests.support import dying_reader
+
+    seed_units(app, 5)
+    messages, returns = mailbox(30, units=5)  # two fetch batches: 25, then 5
+    append(dovecot, folder, *messages)
+    app.config["MAILIN_READ_WORKERS"] = 1
+    monkeypatch.setattr(readahead, "read_all", dying_reader.read_all)
+    assert poll(app) == 30
+    found = state(app)
+    assert found["processed"] == returns and found["new"] == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Site.id))) == 2 * returns
+        attempts = db.session.scalars(
+            select(InboundMessage.attempts).where(InboundMessage.status == InboundStatus.PROCESSED)
+        ).all()
+    assert set(attempts) == {2}, "each return read once by the worker that died, then here"

@@ -90,6 +90,20 @@ def read_form(data: bytes, official: frozenset[str] = frozenset()) -> FormReadin
     return reading
 
 
+# A message's forms: each attachment's reading, and the table pasted in its HTML, if any.
+MessageForms = tuple[list[FormReading], FormReading | None]
+
+
+def read_all(
+    contents: list[bytes], html: str, official: frozenset[str] = frozenset()
+) -> MessageForms:
+    """A message's forms: each attachment's reading (in order), and the table pasted in
+    its HTML when it holds one (else None). Pure: the poller runs it in a worker."""
+    readings = [read_form(content, official) for content in contents]
+    pasted = read_html_form(html, official) if "<table" in html.lower() else None
+    return readings, pasted
+
+
 def _refusal(data: bytes, kind: str) -> FormReading | None:
     """Why the file is not handed to a parser at all (a bomb, a scan, a password), or None.
     Zip-based files are checked from their directory and XML prologs first, then the

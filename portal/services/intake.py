@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,6 +29,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from mailin.forms import MessageForms
 from mailin.imap import Fetched
 from mailin.machine import machine_reason
 from mailin.message import ParsedMessage, parse_message
@@ -40,9 +43,11 @@ from portal.models import (
     OutboundState,
     UnitEmail,
 )
+from portal.services import readahead
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
 from portal.services.matching import match_dispatch, match_unit
-from portal.services.reading import read_return, unit_by_line
+from portal.services.readahead import read_ahead
+from portal.services.reading import official_page_keys, read_return, unit_by_line
 from portal.services.returns import record_return
 from portal.services.toolarge import queue_too_large_notice
 
@@ -92,18 +97,33 @@ def handle_fetched(fetched: Fetched) -> None:
         raise
 
 
-def _store_batch(batch: list[Fetched]) -> list[tuple[InboundMessage, ParsedMessage]] | None:
-    """Store the batch in one commit; the new messages to process, with their parsing
-    (their first attempt counted in the same commit). None when a unique key met another
-    poller's copy of one of them: the whole batch is rolled back, to be taken one by one."""
-    stored = []
+@dataclass
+class Stored:
+    """A message of the batch just stored, to process: its parsing, and its forms being
+    read by a worker meanwhile (None: read them here)."""
+
+    message: InboundMessage
+    parsed: ParsedMessage
+    forms: Future[MessageForms] | None
+
+
+def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
+    """Store the batch in one commit; the new messages to process (their first attempt
+    counted in the same commit), whose forms workers start reading at once. None when a
+    unique key met another poller's copy of one of them: the whole batch is rolled back,
+    to be taken one by one."""
+    stored, official, identity = [], official_page_keys(), own_identity()
     try:
         with _loaded_after_commit():
             for fetched in batch:
                 added = _add_fetched(fetched)
-                if added is not None and added[0].status == InboundStatus.NEW:
-                    added[0].attempts = 1
-                    stored.append(added)
+                if added is None or added[0].status != InboundStatus.NEW:
+                    continue
+                message, parsed = added
+                message.attempts = 1
+                is_machine = bool(machine_reason(parsed, *identity))  # never read
+                forms = None if is_machine else read_ahead(parsed, official)
+                stored.append(Stored(message, parsed, forms))
             db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -111,22 +131,24 @@ def _store_batch(batch: list[Fetched]) -> list[tuple[InboundMessage, ParsedMessa
     return stored
 
 
-def _process_batch(stored: list[tuple[InboundMessage, ParsedMessage]]) -> None:
+def _process_batch(stored: list[Stored]) -> None:
     """Process the messages just stored in one transaction. If one fails, the batch is
     rolled back and its messages processed one by one (each attempt counted, each
-    committed), so the failure is recorded against that message alone."""
+    committed, forms read here), so the failure is recorded against that message alone."""
     try:
         with _loaded_after_commit():
-            still_new = _lock_while_new(*(message.id for message, _ in stored))
-            for message, parsed in stored:
-                if message.id in still_new:
-                    _process(message, parsed)
+            still_new = _lock_while_new(*(one.message.id for one in stored))
+            for one in stored:
+                if one.message.id in still_new:
+                    _process(one.message, one.parsed, one.forms)
             db.session.commit()
-    except Exception:
-        log.warning("a batch failed; processing its %d messages one by one", len(stored))
+    except Exception as exc:
+        log.warning("a batch failed (%s); processing its %d messages one by one", exc, len(stored))
         db.session.rollback()
-        for message, parsed in stored:
-            process_new(message.id, parsed)
+        if isinstance(exc, BrokenProcessPool):  # a worker died: the next batch gets new ones
+            readahead.discard()
+        for one in stored:
+            process_new(one.message.id, one.parsed)
 
 
 @contextmanager
@@ -348,15 +370,18 @@ def process_stored(
     return outcome
 
 
-def _process(message: InboundMessage, parsed: ParsedMessage) -> Outcome:
-    """Machine mail is set aside; a person's message is matched, read and answered."""
+def _process(
+    message: InboundMessage, parsed: ParsedMessage, forms: Future[MessageForms] | None = None
+) -> Outcome:
+    """Machine mail is set aside; a person's message is matched, read and answered.
+    `forms`: its forms, being read by a worker (else read here)."""
     reason = machine_reason(parsed, *own_identity())
     if reason:
         return _set_aside(message, parsed, reason)
     message.kind, message.machine_reason = "person", ""
     dispatch, dispatch_route = match_dispatch(parsed)
     unit, unit_route = match_unit(parsed)
-    reading, attachment_id = read_return(message, parsed)
+    reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
     if unit is None and reading is not None and reading.unit_line:
         unit = unit_by_line(reading.unit_line)
         unit_route = "form's unit line" if unit else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
-from mailin.forms import READ, FormReading, FormRow, read_form, read_html_form
+from mailin.forms import READ, FormReading, FormRow, MessageForms, read_all
 from mailin.message import ParsedMessage
 from mailin.text import fold, nfc
 from portal.extensions import db
@@ -38,23 +38,27 @@ def official_page_keys() -> frozenset[str]:
 
 
 def read_return(
-    message: InboundMessage, parsed: ParsedMessage
+    message: InboundMessage, parsed: ParsedMessage, ahead: MessageForms | None = None
 ) -> tuple[FormReading | None, int | None]:
     """(the best reading of the message's forms, the attachment it came from).
 
     Every attachment is read and keeps its own status; the email's HTML is read too when
     it holds a table. The best reading is the one with the form and the most rows.
+    `ahead`: the same readings, already made by a read-ahead worker (readahead.py).
     """
-    official = official_page_keys()
+    attachments = list(message.attachments)
+    if ahead is None:
+        contents = [attachment.content or b"" for attachment in attachments]
+        ahead = read_all(contents, parsed.html, official_page_keys())
+    readings, pasted = ahead
     candidates: list[tuple[FormReading, int | None]] = []
-    for attachment in message.attachments:
-        reading = read_form(attachment.content or b"", official)
+    for attachment, reading in zip(attachments, readings, strict=True):
         attachment.status, attachment.error = reading.status, reading.detail[:2000]
         if reading.macros:  # never run; staff see the note (ATTACHMENT_NOTES)
             attachment.error = f"{MACROS_NOTE}: {reading.detail}"[:2000]
         candidates.append((reading, attachment.id))
-    if "<table" in parsed.html.lower():
-        candidates.append((read_html_form(parsed.html, official), None))
+    if pasted is not None:
+        candidates.append((pasted, None))
     if not candidates:
         return None, None
     return max(candidates, key=lambda c: (c[0].status == READ, len(c[0].rows)))
@@ -86,9 +90,14 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
         submission, {row.url_normalized for row in reading.rows if row.url_normalized}
     )
     findings = [_row_findings(row, taken) for row in reading.rows]
-    site_ids = db.session.scalars(
-        insert(Site).returning(Site.id, sort_by_parameter_order=True),
+    db.session.execute(
+        insert(Site),
         [_site_values(submission.id, position, row) for position, row in enumerate(reading.rows)],
+    )
+    # Their ids, by position. (Not INSERT … RETURNING: with the order of the rows kept,
+    # SQLAlchemy sends one INSERT per row to SQLite.)
+    site_ids = db.session.scalars(
+        select(Site.id).where(Site.submission_id == submission.id).order_by(Site.position)
     ).all()
     finding_values = [
         dict(site_id=site_id, severity=severity, code=code)

@@ -12,10 +12,10 @@ from portal.services import intake
 real_read_return = intake.read_return
 
 
-def deadly_read_return(message, parsed):
+def deadly_read_return(message, parsed, *ahead):
     if "GIẾT-TIẾN-TRÌNH" in parsed.subject:
         os.kill(os.getpid(), signal.SIGKILL)
-    return real_read_return(message, parsed)
+    return real_read_return(message, parsed, *ahead)
 
 
 if __name__ == "__main__":
