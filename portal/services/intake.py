@@ -116,11 +116,10 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
     try:
         with _loaded_after_commit():
             for fetched in batch:
-                added = _add_fetched(fetched)
+                added = _add_fetched(fetched, first_attempt=True)
                 if added is None or added[0].status != InboundStatus.NEW:
                     continue
                 message, parsed = added
-                message.attempts = 1
                 is_machine = bool(machine_reason(parsed, *identity))  # never read
                 forms = None if is_machine else read_ahead(parsed, official)
                 stored.append(Stored(message, parsed, forms))
@@ -239,9 +238,12 @@ def store_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | Non
     return stored
 
 
-def _add_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | None] | None:
+def _add_fetched(
+    fetched: Fetched, first_attempt: bool = False
+) -> tuple[InboundMessage, ParsedMessage | None] | None:
     """Add the message and its attachments to the session (flushed, not committed); it
     and what its parsing gave (handed on, not parsed twice), or None when already stored.
+    `first_attempt`: its processing follows in this batch, counted as its first attempt.
 
     Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
     (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
@@ -262,6 +264,8 @@ def _add_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | None
         if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
             return None
         message, parsed = _parsed_message(fetched.raw, sha256, location)
+    if first_attempt and message.status == InboundStatus.NEW:
+        message.attempts = 1
     db.session.add(message)
     db.session.flush()
     if message.status == InboundStatus.TOO_LARGE:

@@ -80,8 +80,10 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     row and finding: on a deadline day this is most of the poller's database work. The
     submission's `sites` collection is expired, to be loaded again if anyone asks.
     """
+    fresh = submission.id is None
     db.session.flush()  # the submission's id, for the rows' foreign key
-    _delete_rows(submission.id)
+    if not fresh:
+        _delete_rows(submission.id)
     db.session.expire(submission, ["sites"])
     if reading is None or reading.status != READ:
         submission.row_count = submission.error_count = submission.warning_count = 0

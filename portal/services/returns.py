@@ -103,5 +103,5 @@ def _reading_problem(reading: FormReading | None) -> str:
 def _mark_on_roster(recipient: Recipient, message: InboundMessage, needs_review: bool) -> None:
     """The unit has answered: received, or to review."""
     recipient.state = RecipientState.NEEDS_REVIEW if needs_review else RecipientState.RECEIVED
-    cancel_pending(recipient)
     recipient.last_return_at = message.received_at
+    cancel_pending(recipient)
