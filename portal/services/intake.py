@@ -134,6 +134,8 @@ def _process_batch(stored: list[Stored]) -> None:
     """Process the messages just stored in one transaction. If one fails, the batch is
     rolled back and its messages processed one by one (each attempt counted, each
     committed, forms read here), so the failure is recorded against that message alone."""
+    if not stored:  # all known already, too large, or unparsable: nothing to process
+        return
     try:
         with _loaded_after_commit():
             still_new = _lock_while_new(*(one.message.id for one in stored))
