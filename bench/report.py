@@ -177,7 +177,7 @@ def markdown(results: dict) -> str:
         "## 2. Outbox",
         "",
         "Real: `send_due()` until the queue is empty (compose, one SMTP connection per "
-        "message as the sender does, state committed per message) to aiosmtpd on "
+        "batch as the sender does, state committed per message) to aiosmtpd on "
         "127.0.0.1. Floor: one smtplib connection sending the same bytes, the same "
         "envelopes.",
         "",
@@ -259,13 +259,22 @@ PROFILE_NOTES = [
     "the dispatch for each return (quadratic); the acknowledgement checks scanned every "
     "acknowledgement for each message (no index on outbound_message.inbound_message_id / "
     "to_addresses: migration 0009).",
-    "Export: consolidate() issued one query per unit, per return and per row (lazy loads); now "
-    "two plain-column queries. The workbook writes in constant_memory mode (in_memory had "
-    "silently turned it off), which costs some speed against the floor's default mode and "
-    "saves about 100 MB at 10,000 × 5.",
-    "Outbox: one SMTP connection, one compose and two commits per message; the floor reuses "
-    "one connection. Reusing the connection within a send_due() batch is the next step.",
+    "Export: consolidate() issued one query per unit, per return and per row (lazy loads); "
+    "now Core selects of plain tuples (no ORM objects nor ORM loading: the read went from "
+    "1.8 to 0.7 s). The workbook writes in constant_memory mode (in_memory had silently "
+    "turned it off), which costs about 7 % against the floor's default mode and saves about "
+    "100 MB at 10,000 × 5; a cell's text runs the control-character regex only when it is "
+    "not printable, and an empty text is no cell (as in the floor).",
+    "Outbox: one SMTP connection per send_due() batch now (reopened when the server drops "
+    "it). On 127.0.0.1 that barely shows: per message, about 2.5 ms go to compose() and "
+    "4 ms to the email package's header folding when the message is flattened (the "
+    "encoded Vietnamese subject and sender), and the remaining 5 ms or so to the two "
+    "commits (the claim before the send, the state after it) and SMTP; the floor sends "
+    "ready bytes.",
     "Admin: the sites list renders 50 rows with three inline-editable cells each (x-editable "
     "widgets) and row actions; most of its time is template rendering, not SQL (4 queries "
-    "now, 55 before). While the poller runs, both compete for the machine's two cores.",
+    "now, 55 before). The search used to scan 100,000 rows (LIKE '%word%' on two columns, "
+    "for the page and for its count); it now goes through a trigram index (migration 0010: "
+    "FTS5 on SQLite, pg_trgm on PostgreSQL). While the poller runs, both compete for the "
+    "machine's two cores.",
 ]

@@ -5,6 +5,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import TypeDecorator
 
+from portal.search import include_name
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -102,6 +104,8 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            # The search indexes (migration 0010) are not in the models: not a difference.
+            include_name=include_name,
             **conf_args,
         )
 

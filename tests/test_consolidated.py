@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import threading
+import zipfile
 
 import pytest
 from docx import Document
@@ -26,6 +27,7 @@ from portal.models import (
     Submission,
     Unit,
 )
+from portal.services.report_files import text
 from portal.services.reporting import build, send_report
 
 FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
@@ -163,6 +165,23 @@ def test_the_workbook_agrees_with_the_database(app, dispatch_422, tmp_path):
     assert missing == ["Huyện Đoàn Thuận Nam"]
     calamine = CalamineWorkbook.from_path(str(path))
     assert calamine.get_sheet_by_name("Danh sách trang").to_python()[3][2] == FORMULA
+
+
+def test_an_empty_text_is_a_blank_cell_and_text_keeps_all_but_control_characters(app, dispatch_422):
+    """A field the unit left empty is no cell at all (Excel counts a cell holding "" as
+    filled); what a cell holds loses only its control characters, whichever way it goes."""
+    with app.app_context():
+        data = build(db.session.get(Dispatch, dispatch_422)).workbook
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        rows_sheet = archive.read("xl/worksheets/sheet2.xml").decode()
+        missing_sheet = archive.read("xl/worksheets/sheet3.xml").decode()
+    assert 'r="C2"' in rows_sheet and 'r="G2"' not in rows_sheet  # a name, no agency
+    assert "<t></t>" not in rows_sheet and "<t/>" not in rows_sheet
+    assert 'r="B2"' in missing_sheet and 'r="C2"' not in missing_sheet  # unit D: no address
+    book = load_workbook(io.BytesIO(data))
+    assert book["Danh sách trang"]["G2"].value is None
+    assert text("Trang\u00a0Đoàn\x01\x1f\tmới\n\x7f") == "Trang\u00a0Đoàn\tmới\n"
+    assert text("x" * 40_000) == "x" * 32_767 and text(None) == "" and text(5) == "5"
 
 
 def test_the_cover_letter_states_the_figures(app, dispatch_422):

@@ -338,3 +338,64 @@ def test_the_remind_command_queues_todays_steps_and_sends_them(app, smtp, monkey
     result = app.test_cli_runner().invoke(args=["remind"])
     assert "Đã lập 2 thư nhắc; đã gửi 2 thư." in result.output
     assert len(smtp.messages) == 2
+
+
+def queue_many(app, count: int) -> None:
+    with app.app_context():
+        for n in range(count):
+            queue_outbound(
+                to_addresses=f"don-vi-{n}@doan.example",
+                subject=f"Thư {n}",
+                body_text="x",
+                message_id=f"<batch-{n}@portal.example>",
+            )
+
+
+def test_one_connection_carries_a_whole_batch(app, smtp):
+    use_smtp(app, smtp.port)
+    queue_many(app, 5)
+    with app.app_context():
+        assert send_due().sent == 5
+    assert [m.message["Subject"] for m in smtp.messages] == [f"Thư {n}" for n in range(5)]
+    assert len({m.peer for m in smtp.messages}) == 1
+    assert {(m.state, m.attempts) for m in outbound(app)} == {("sent", 1)}
+
+
+def test_a_connection_the_server_closes_is_opened_again_and_nothing_goes_twice(app, smtp):
+    """The server takes two messages per connection, then answers 421 and hangs up: each
+    message still goes once, on its first attempt, over three connections."""
+    use_smtp(app, smtp.port)
+    smtp.handler.per_connection = 2
+    queue_many(app, 5)
+    with app.app_context():
+        assert send_due().sent == 5
+    assert sorted(m.message["Message-ID"] for m in smtp.messages) == [
+        f"<batch-{n}@portal.example>" for n in range(5)
+    ]
+    assert len({m.peer for m in smtp.messages}) == 3
+    assert {(m.state, m.attempts) for m in outbound(app)} == {("sent", 1)}
+
+
+def test_after_a_refusal_the_batch_goes_on_on_a_fresh_connection(app, smtp, monkeypatch):
+    """A 550 fails its own message only; the next ones are sent (on a new connection)."""
+    use_smtp(app, smtp.port)
+    queue_many(app, 3)
+    with app.app_context():
+        original = mailout.SmtpConnection._send
+        calls = []
+
+        def refuse_the_second(self, message, recipients):
+            calls.append(message["Subject"])
+            if len(calls) == 2:
+                smtp.handler.reply = "550 5.1.1 no such user"
+            try:
+                original(self, message, recipients)
+            finally:
+                smtp.handler.reply = "250 OK"
+
+        monkeypatch.setattr(mailout.SmtpConnection, "_send", refuse_the_second)
+        report = send_due()
+    assert (report.sent, report.failed) == (2, 1)
+    assert [m.message["Subject"] for m in smtp.messages] == ["Thư 0", "Thư 2"]
+    assert len({m.peer for m in smtp.messages}) == 2
+    assert [m.state for m in outbound(app)] == ["sent", "failed", "sent"]

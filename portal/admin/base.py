@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 
 from mailin.text import fold
 from portal import csrf
+from portal import search as search_index
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.i18n import VIETNAM, show_date, show_datetime
@@ -135,6 +136,8 @@ class PortalModelView(StaffAccess, ModelView):
     may_delete = True
     # Searched after folding (no case, no diacritics): fields holding folded text.
     folded_search = True
+    # Searched through the trigram index of portal.search (big tables; no joined columns).
+    indexed_search = False
 
     @property
     def can_create(self) -> bool:
@@ -220,7 +223,15 @@ class PortalModelView(StaffAccess, ModelView):
     def _apply_search(self, query, count_query, joins, count_joins, search):
         search = _without_nul(search)[:MAX_SEARCH]
         term = fold(search) if self.folded_search else search
-        return super()._apply_search(query, count_query, joins, count_joins, term)
+        if not self.indexed_search:
+            return super()._apply_search(query, count_query, joins, count_joins, term)
+        columns = [field for field, path in self._search_fields]
+        where = search_index.condition(db.session, self.model, columns, term)
+        if where is None:
+            return query, count_query, joins, count_joins
+        if count_query is not None:
+            count_query = count_query.filter(where)
+        return query.filter(where), count_query, joins, count_joins
 
     def audit_state(self, model) -> dict:
         """What the audit trail records of a model; views add their relationships."""

@@ -8,6 +8,7 @@ uses Flask-Mail's settings (MAIL_*) with a connect/read timeout, which Flask-Mai
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from email.headerregistry import Address
@@ -20,6 +21,8 @@ from flask import current_app
 from portal.database import utcnow
 from portal.models import OutboundMessage
 from portal.services.dispatches import strip_header_value
+
+log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT = 30
 # Headers an outbox row may carry (anything else in its JSON is ignored).
@@ -98,24 +101,96 @@ def compose(outbound: OutboundMessage) -> EmailMessage:
     return message
 
 
-def deliver(message: EmailMessage) -> None:
-    """Send one message over SMTP; TransientFailure or PermanentFailure when it fails."""
-    config = current_app.config
-    recipients = [
-        a for _n, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))
-    ]
-    try:
-        with _connect(config) as server:
+def deliver(message: EmailMessage, connection: SmtpConnection | None = None) -> None:
+    """Send one message over SMTP, on `connection` (kept open for a batch) or on one of its
+    own; TransientFailure or PermanentFailure when it fails."""
+    if connection is None:
+        with SmtpConnection() as own:
+            own.send(message)
+    else:
+        connection.send(message)
+
+
+class SmtpConnection:
+    """One SMTP connection for a batch of messages (the outbox's send_due): opened at the
+    first message and kept for the next ones, which saves a connection, greeting (and TLS and
+    login) per message. After any failure it is closed, so the next message starts on a fresh
+    connection whatever state the failure left it in.
+
+    A server may drop a connection it has kept a while (an idle timeout, a limit of messages
+    per connection): the next command then meets a closed socket or a 421 "closing". On a
+    connection that already carried a message, that is taken as this drop, and the message
+    is sent once more on a new connection. It is no new risk of a double: a server that
+    drops the connection just after taking the message is, on a fresh connection too, a
+    failure the outbox tries again later."""
+
+    def __init__(self) -> None:
+        self._server: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpConnection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close(polite=True)
+
+    def send(self, message: EmailMessage) -> None:
+        recipients = [
+            a for _n, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))
+        ]
+        try:
+            self._send(message, recipients)
+        except Exception as exc:
+            self.close()
+            failure = _failure(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+
+    def _send(self, message: EmailMessage, recipients: list[str]) -> None:
+        reused = self._server is not None
+        server = self._server or self._open()
+        try:
             server.send_message(message, from_addr=sender_address(), to_addrs=recipients)
-    except smtplib.SMTPResponseException as exc:
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
+            dropped = not isinstance(exc, smtplib.SMTPResponseException) or exc.smtp_code == 421
+            if not (reused and dropped):
+                raise
+            log.info("the SMTP server dropped the connection (%s): connecting again", exc)
+            self.close()
+            self._open().send_message(message, from_addr=sender_address(), to_addrs=recipients)
+
+    def _open(self) -> smtplib.SMTP:
+        self._server = _connect(current_app.config)
+        return self._server
+
+    def close(self, polite: bool = False) -> None:
+        """Say QUIT when all went well; after a failure just close the socket (a server in
+        a bad state would keep us waiting for its answer)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        if polite:
+            try:
+                server.quit()
+                return
+            except (smtplib.SMTPException, OSError):
+                pass
+        server.close()
+
+
+def _failure(exc: Exception) -> Exception | None:
+    """What an SMTP error means for the message: TransientFailure, PermanentFailure, or
+    None for an error that is no SMTP failure (a bug: let it be seen)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
         failure = PermanentFailure if 500 <= exc.smtp_code < 600 else TransientFailure
-        raise failure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
-    except smtplib.SMTPRecipientsRefused as exc:
+        return failure(f"{exc.smtp_code} {exc.smtp_error!r}")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in exc.recipients.values()]
         failure = PermanentFailure if all(500 <= c < 600 for c in codes) else TransientFailure
-        raise failure(f"recipients refused: {exc.recipients!r}") from exc
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise TransientFailure(f"{type(exc).__name__}: {exc}") from exc
+        return failure(f"recipients refused: {exc.recipients!r}")
+    if isinstance(exc, TimeoutError | smtplib.SMTPException | OSError):
+        return TransientFailure(f"{type(exc).__name__}: {exc}")
+    return None
 
 
 def _connect(config) -> smtplib.SMTP:

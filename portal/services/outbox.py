@@ -12,7 +12,13 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.locks import instance_lock
 from portal.models import OutboundMessage, OutboundState
-from portal.services.mailout import PermanentFailure, TransientFailure, compose, deliver
+from portal.services.mailout import (
+    PermanentFailure,
+    SmtpConnection,
+    TransientFailure,
+    compose,
+    deliver,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +62,12 @@ def _send_due(limit: int) -> SendReport:
         .order_by(OutboundMessage.id)
         .limit(limit)
     ).all()
-    for message_id in due:
-        if _claim(message_id):
-            _send_one(message_id, report)
+    # One connection for the batch, opened at the first message (none when nothing is due);
+    # each message's state is still committed as soon as it is sent.
+    with SmtpConnection() as connection:
+        for message_id in due:
+            if _claim(message_id):
+                _send_one(message_id, report, connection)
     return report
 
 
@@ -73,11 +82,11 @@ def _claim(message_id: int) -> bool:
     return claimed == 1
 
 
-def _send_one(message_id: int, report: SendReport) -> None:
+def _send_one(message_id: int, report: SendReport, connection: SmtpConnection) -> None:
     message = db.session.get(OutboundMessage, message_id)
     message.attempts += 1
     try:
-        deliver(compose(message))
+        deliver(compose(message), connection)
     except TransientFailure as exc:
         _retry_later(message, str(exc), report)
     except PermanentFailure as exc:

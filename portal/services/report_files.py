@@ -41,13 +41,20 @@ ROW_HEADERS = [
 def text(value: object) -> str:
     """A cell's text without control characters (they break Excel and hide content), cut
     to what a cell holds."""
-    return _CONTROL.sub("", str(value or ""))[:MAX_CELL_TEXT]
+    cell = value if isinstance(value, str) else str(value or "")
+    # Nearly every cell is printable, and then has no control character: no regex to run.
+    if not cell.isprintable():
+        cell = _CONTROL.sub("", cell)
+    return cell[:MAX_CELL_TEXT]
 
 
 def write_cell(sheet, row: int, column: int, value: object, numbers: bool = False) -> None:
     """Text always as text (never a formula: '=HYPERLINK(...)', '+cmd|...', '@SUM(1)' stay
-    inert); a genuine number such as '-5' as a number where numbers are allowed."""
+    inert); a genuine number such as '-5' as a number where numbers are allowed. An empty
+    text is no cell at all (Excel would count a cell holding "" as filled, not blank)."""
     cell = text(value)
+    if not cell:
+        return
     if numbers and _NUMBER.fullmatch(cell):
         sheet.write_number(row, column, float(cell) if "." in cell else int(cell))
     else:
@@ -146,13 +153,15 @@ def _rows_sheet(book, formats, result) -> None:
     # The labels once, as text: each lazy label would be translated again for every cell.
     platforms = {key: str(label) for key, label in PLATFORMS.items()}
     findings = {code: str(label) for code, label in FINDINGS.items()}
+    numbers = [title in NUMBER_COLUMNS for title, _width in ROW_HEADERS]
     row = 0
     for unit in result["units"]:
+        code, name = unit["code"], unit["name"]
         for entry in accepted_rows(unit):
             row += 1
-            values = [
-                unit["code"],
-                unit["name"],
+            values = (
+                code,
+                name,
                 entry["name"],
                 platforms.get(entry["platform"], entry["platform"]),
                 entry["url"],
@@ -164,9 +173,9 @@ def _rows_sheet(book, formats, result) -> None:
                 entry["email"],
                 entry["note"],
                 "; ".join(findings.get(c, c) for c in entry["warnings"]),
-            ]
+            )
             for column, value in enumerate(values):
-                write_cell(sheet, row, column, value, ROW_HEADERS[column][0] in NUMBER_COLUMNS)
+                write_cell(sheet, row, column, value, numbers[column])
     sheet.autofilter(0, 0, max(row, 1), len(ROW_HEADERS) - 1)
 
 
@@ -182,7 +191,7 @@ def _missing_sheet(book, formats, result) -> None:
     missing = [u for u in result["units"] if u["submitted_at"] is None]
     for row, unit in enumerate(missing, start=1):
         for column, value in enumerate((unit["code"], unit["name"], unit["contact"])):
-            sheet.write_string(row, column, text(value))
+            write_cell(sheet, row, column, value)
     sheet.autofilter(0, 0, max(len(missing), 1), 2)
 
 

@@ -18,6 +18,7 @@ class Received:
     sender: str
     recipients: list[str]
     data: bytes
+    peer: tuple = ()  # the client's (address, port): one per connection
 
     @property
     def message(self) -> EmailMessage:
@@ -29,6 +30,19 @@ class Handler:
     messages: list[Received] = field(default_factory=list)
     reply: str = "250 OK"  # set to "451 ..." or "550 ..." to refuse
     delay: float = 0.0  # seconds before answering DATA: a slow server, a wider crash window
+    # After this many messages on one connection, the next MAIL FROM is answered "421" and
+    # the connection closed (as servers that limit messages per connection do).
+    per_connection: int | None = None
+    _carried: dict = field(default_factory=dict)  # messages taken, by connection (peer)
+
+    async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
+        if self.per_connection is not None:
+            if self._carried.get(session.peer, 0) >= self.per_connection:
+                asyncio.get_running_loop().call_soon(server.transport.close)
+                return "421 4.7.0 Too many messages on this connection, closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.delay:
@@ -39,8 +53,10 @@ class Handler:
                     envelope.mail_from,
                     list(envelope.rcpt_tos),
                     envelope.original_content or envelope.content,
+                    tuple(session.peer),
                 )
             )
+            self._carried[session.peer] = self._carried.get(session.peer, 0) + 1
         return self.reply
 
 
