@@ -1,4 +1,4 @@
-"""What a worker process reading forms for the poller runs first."""
+"""What each form-reading worker of the poller runs first (portal/services/readahead.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,19 @@ import os
 import select
 import threading
 import time
+
+WORKER_NICENESS = 10
+
+
+def start_worker(poller_pid: int) -> None:
+    """Run in each worker as it starts: step back for the web server, and end with the
+    poller.
+
+    Reading forms is background work: at a lower priority, a busy poller leaves the
+    machine's cores to the staff's pages first.
+    """
+    os.nice(WORKER_NICENESS)
+    die_with(poller_pid)
 
 
 def die_with(pid: int) -> None:

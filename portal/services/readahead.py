@@ -24,7 +24,7 @@ from flask import current_app
 
 from mailin.forms import MessageForms, read_all
 from mailin.message import ParsedMessage
-from mailin.workers import die_with
+from mailin.workers import start_worker
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _workers() -> ProcessPoolExecutor | None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["mailin.forms", "mailin.workers"])
         _pool = ProcessPoolExecutor(
-            max_workers=count, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+            max_workers=count, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
         )
         log.debug("form readers started: %d", count)
     return _pool
