@@ -87,6 +87,19 @@ def test_a_return_whose_rows_all_fail_is_still_a_return(app, dovecot, folder):  
     assert state == RecipientState.NEEDS_REVIEW
 
 
+def test_a_form_with_its_header_and_no_rows_is_a_return_without_rows(app, dovecot, folder):  # noqa: F811
+    """The form, filled in with nothing: recorded, to review ("no_rows"), and the message
+    processed like any other (no row is written, not even an empty one)."""
+    seed_roster(app)
+    append(dovecot, folder, make_mail(attachments=[xlsx()]))
+    poll(app)
+    (submission,) = submissions(app)
+    assert (submission.row_count, submission.read_error) == (0, "no_rows")
+    assert submission.status == "needs_review" and sites(app, submission.id) == []
+    with app.app_context():
+        assert db.session.scalar(select(InboundMessage.status)) == "processed"
+
+
 def test_a_scan_is_kept_for_manual_entry(app, dovecot, folder):  # noqa: F811
     seed_roster(app)
     pdf = ("scan.pdf", b"%PDF-1.4\n%scan\n", "application/pdf")

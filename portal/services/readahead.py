@@ -52,11 +52,6 @@ def discard() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def worker_pids() -> list[int]:
-    """The workers' process ids (the benchmark adds their memory to the poller's)."""
-    return list(_pool._processes) if _pool is not None else []
-
-
 def _workers() -> ProcessPoolExecutor | None:
     global _pool
     count = current_app.config["MAILIN_READ_WORKERS"]

@@ -85,7 +85,8 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     if not fresh:
         _delete_rows(submission.id)
     db.session.expire(submission, ["sites"])
-    if reading is None or reading.status != READ:
+    if reading is None or reading.status != READ or not reading.rows:
+        # (and never an INSERT of no rows: SQLAlchemy sends that as INSERT … DEFAULT VALUES)
         submission.row_count = submission.error_count = submission.warning_count = 0
         return
     taken = _urls_of_other_units(
