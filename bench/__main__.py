@@ -63,7 +63,7 @@ def ingest_run(
 
         seed_roster(pool[:returns])
         db.engine.dispose()
-    env = app_env(url, instance, **ingest.imap_env(dovecot, folder), BENCH_LABEL=label)
+    env = app_env(url, instance, **dovecot.settings(folder), BENCH_LABEL=label)
     floor = child.run("ingest", "floor", env)
     real = child.run("ingest", "poll", env)
     run = {"engine": engine, "returns": returns, "floor": floor, "real": real}
@@ -202,7 +202,7 @@ def run_all(args, n, sizes, workdir, dovecot, pg_server, smtp, dbs, notes) -> di
         _dispatch, ids = seed_roster(pool[:n])
         before = admin.seed(pool[:n], ids, args.admin_sites)
         db.engine.dispose()
-    env = app_env(url, instance, **ingest.imap_env(dovecot, folders[n]), BENCH_LABEL="admin")
+    env = app_env(url, instance, **dovecot.settings(folders[n]), BENCH_LABEL="admin")
     server = admin.Server(env)
     try:
         client = admin.Client(server.port)

@@ -21,12 +21,9 @@ def peak_rss_mb() -> float:
     """This process's peak resident set size so far, in MiB. VmHWM, not ru_maxrss: after
     fork and exec, ru_maxrss still counts the parent's pages the child started with."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
+        return round(_vm_hwm_mb("self"), 1)
     except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _vm_hwm_mb(pid: int | str) -> float:

@@ -17,17 +17,6 @@ from bench.child import Timer, emit, profiled, tree_peak_rss_mb
 BATCH = 25  # as ImapSettings.batch_size: the floor fetches in the same batches
 
 
-def imap_env(dovecot, folder: str) -> dict[str, object]:
-    return {
-        "IMAP_HOST": dovecot.host,
-        "IMAP_PORT": dovecot.port,
-        "IMAP_USER": dovecot.user,
-        "IMAP_PASSWORD": dovecot.password,
-        "IMAP_SECURITY": "none",
-        "IMAP_FOLDER": folder,
-    }
-
-
 def fill_folder(dovecot, folder: str, messages) -> int:
     """APPEND the messages to a new folder; how many."""
     from imapclient import IMAPClient

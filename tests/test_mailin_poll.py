@@ -47,15 +47,7 @@ def folder(dovecot) -> str:
 
 @pytest.fixture
 def extra_config(dovecot, folder) -> dict:
-    return {
-        "IMAP_HOST": dovecot.host,
-        "IMAP_PORT": dovecot.port,
-        "IMAP_USER": dovecot.user,
-        "IMAP_PASSWORD": dovecot.password,
-        "IMAP_SECURITY": "none",
-        "IMAP_FOLDER": folder,
-        "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example",
-    }
+    return {**dovecot.settings(folder), "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example"}
 
 
 def imap(dovecot) -> IMAPClient:
@@ -387,12 +379,7 @@ def poller_env(dovecot, folder: str, database_url: str, instance) -> dict[str, s
         "DATABASE_URL": database_url,
         "PORTAL_INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test",
-        "IMAP_HOST": dovecot.host,
-        "IMAP_PORT": str(dovecot.port),
-        "IMAP_USER": dovecot.user,
-        "IMAP_PASSWORD": dovecot.password,
-        "IMAP_SECURITY": "none",
-        "IMAP_FOLDER": folder,
+        **{name: str(value) for name, value in dovecot.settings(folder).items()},
         "IMAP_POLL_SECONDS": "1",
         "MAIL_SERVER": "127.0.0.1",  # nobody listens: the poller's outbox pass sends nothing
         "MAIL_PORT": "9",

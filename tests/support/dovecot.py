@@ -74,6 +74,17 @@ class Dovecot:
     user: str = USER
     password: str = PASSWORD
 
+    def settings(self, folder: str) -> dict[str, object]:
+        """The portal's IMAP settings for `folder` of this server (plain IMAP on 127.0.0.1)."""
+        return {
+            "IMAP_HOST": self.host,
+            "IMAP_PORT": self.port,
+            "IMAP_USER": self.user,
+            "IMAP_PASSWORD": self.password,
+            "IMAP_SECURITY": "none",
+            "IMAP_FOLDER": folder,
+        }
+
     def stop(self) -> None:
         """Stop the server and its client processes, as a restart or a crash would (the
         master alone lets open IMAP sessions run on)."""
