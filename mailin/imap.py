@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import ssl
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ class ImapSettings:
     timeout: float = 60.0
     batch_size: int = 25
     max_bytes: int = 25 * 1024 * 1024  # larger messages are recorded, not downloaded
+    since: dt.date | None = None  # first run of a folder: mail that arrived before is skipped
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Fetched:
     size: int
     raw: bytes | None  # None when above max_bytes
     header_bytes: bytes = b""
+    # When the message reached the mailbox (INTERNALDATE, aware), not when we read it.
+    internal_date: dt.datetime | None = None
 
 
 class ImapSession:
@@ -72,6 +76,7 @@ class ImapSession:
             ssl_context=context,
             timeout=settings.timeout,
         )
+        client.normalise_times = False  # INTERNALDATE with its zone, not local naive time
         if settings.security == "starttls":
             client.starttls(context)
         return client
@@ -95,8 +100,13 @@ class ImapSession:
 
     def uids_after(self, last_uid: int) -> list[int]:
         """UIDs above last_uid, ascending. ("n:*" also answers the highest UID when none is
-        above n, hence the filter; explicit lists everywhere else: imapclient 4 refuses "1:*".)"""
-        found = self.client.search(["UID", f"{last_uid + 1}:*"])
+        above n, hence the filter; explicit lists everywhere else: imapclient 4 refuses "1:*".)
+        On a folder's first run (last_uid 0) with `since` set, only mail that arrived on or
+        after that day: the older mail is left alone, unread and unflagged."""
+        criteria = ["UID", f"{last_uid + 1}:*"]
+        if last_uid == 0 and self.settings.since is not None:
+            criteria += ["SINCE", self.settings.since]
+        found = self.client.search(criteria)
         return sorted(uid for uid in found if uid > last_uid)
 
     def fetch(self, uids: list[int]) -> Iterator[list[Fetched]]:
@@ -110,10 +120,8 @@ class ImapSession:
 
     def _fetch_batch(self, batch: list[int]) -> list[Fetched]:
         settings = self.settings
-        sizes = {
-            uid: data[b"RFC822.SIZE"]
-            for uid, data in self.client.fetch(batch, ["RFC822.SIZE"]).items()
-        }
+        described = self.client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
+        sizes = {uid: data[b"RFC822.SIZE"] for uid, data in described.items()}
         small = [uid for uid in batch if sizes.get(uid, 0) <= settings.max_bytes]
         bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
         large = [uid for uid in batch if uid in sizes and uid not in small]
@@ -127,6 +135,7 @@ class ImapSession:
                 size=sizes[uid],
                 raw=bodies.get(uid, {}).get(b"BODY[]"),
                 header_bytes=headers.get(uid, {}).get(b"BODY[HEADER]", b""),
+                internal_date=_aware(described[uid].get(b"INTERNALDATE")),
             )
             for uid in batch
             if uid in sizes  # not expunged meanwhile
@@ -152,3 +161,10 @@ class ImapSession:
             self.client.logout()
         except (IMAPClientError, OSError):
             pass
+
+
+def _aware(value: object) -> dt.datetime | None:
+    """An INTERNALDATE as an aware datetime (a server that sent no zone: taken as UTC)."""
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

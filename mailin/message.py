@@ -74,6 +74,8 @@ class Attachment:
     content_type: str
     content: bytes
     sha256: str
+    content_id: str = ""  # <id> without brackets, lower-cased: what cid: URLs name
+    unsafe_name: bool = False  # the name as sent held a path (../, /etc/..., C:\...)
 
 
 @dataclass
@@ -89,6 +91,8 @@ class ParsedMessage:
     content_type: str = ""
     text: str = ""
     html: str = ""  # sanitised
+    cid_references: set[str] = field(default_factory=set)  # cid: URLs of the raw HTML
+    authentication_results: list[str] = field(default_factory=list)  # top-most first
     attachments: list[Attachment] = field(default_factory=list)
     forwarded_senders: list[str] = field(default_factory=list)
     reported_message_ids: list[str] = field(default_factory=list)  # in a delivery report
@@ -131,6 +135,9 @@ def _forwarded_in_text(text: str) -> list[str]:
 
 def _read_headers(message: Message, parsed: ParsedMessage) -> None:
     parsed.headers = {name.lower(): header(message, name) for name in message.keys()}
+    parsed.authentication_results = [
+        decode_header_value(v) for v in raw_values(message, "Authentication-Results")
+    ]
     parsed.message_id = next(iter(message_ids(header(message, "Message-ID"))), "")
     parsed.subject = header(message, "Subject")[:998]
     parsed.sender = parse_sender([decode_header_value(v) for v in raw_values(message, "From")])
@@ -223,16 +230,34 @@ class _Walker:
                 content_type=content_type,
                 content=content,
                 sha256=hashlib.sha256(content).hexdigest(),
+                content_id=_content_id(part),
+                unsafe_name=bool(_PATH_IN_NAME.search(filename)),
             )
         )
 
     def _body(self, part: Message, content_type: str) -> None:
         text = _payload_text(part).replace("\r\n", "\n").replace("\r", "\n")
         if content_type == "text/html":
+            # Before sanitising takes the <img> tags away: which parts the HTML shows
+            # inline (a signature logo is not an attachment a person chose to send).
+            self.parsed.cid_references.update(
+                reference.lower() for reference in _CID_URL.findall(text)
+            )
             cleaned = nh3.clean(text, tags=HTML_TAGS, attributes=HTML_ATTRIBUTES)
             self.parsed.html = (self.parsed.html + "\n" + cleaned).strip()
         else:
             self.parsed.text = (self.parsed.text + "\n" + text).strip()
+
+
+_CID_URL = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
+# A name as sent that carries a directory: ../x, /etc/x, C:\x, \\server\x.
+_PATH_IN_NAME = re.compile(r"(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[A-Za-z]:[\\/]")
+
+
+def _content_id(part: Message) -> str:
+    """The part's Content-ID as a cid: URL names it (no brackets, lower case)."""
+    value = decode_header_value(part.get("Content-ID")).strip()
+    return value.strip("<>").strip().lower()
 
 
 _RAW_NAME = re.compile(r'(?:file)?name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', re.IGNORECASE)

@@ -40,10 +40,20 @@ DEFAULTS: dict[str, object] = {
     # The domain of the Message-IDs we write; mail coming back with one is our own.
     "MAIL_MESSAGE_ID_DOMAIN": "",
     # Acknowledgements: at most ACK_LIMIT per sender within ACK_WINDOW_MINUTES (as FreeScout);
-    # ACK_TRIAGE: also a short reply to messages that wait for staff to identify them.
+    # ACK_TRIAGE: also a short reply to messages that wait for staff to identify them, and
+    # carry a readable form (off: a reply to a stranger is backscatter to spammers).
     "ACK_LIMIT": 10,
     "ACK_WINDOW_MINUTES": 180,
-    "ACK_TRIAGE": True,
+    "ACK_TRIAGE": False,
+    # Mail that reached the mailbox more than this many days before it is read gets no
+    # automatic reply (a first run over an old inbox, a poller back after a week).
+    "ACK_MAX_AGE_DAYS": 7,
+    # First run of a folder: skip the mail that arrived before this day (YYYY-MM-DD).
+    "IMAP_SINCE": "",
+    # The mailbox's own receiving server, as it names itself in Authentication-Results
+    # (mx.google.com for Gmail; microsoft365 for Exchange Online): a From address it says
+    # is forged matches no unit. Empty: no judgement.
+    "MAILIN_AUTHSERV_ID": "",
     # Scheduled reminders, in days before the deadline (negative: after it).
     "REMINDER_DAYS": "3,1,-1",
     "BABEL_DEFAULT_LOCALE": "vi",

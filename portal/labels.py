@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.models import (
+    HoldReason,
     InboundStatus,
     OutboundKind,
     OutboundState,
@@ -53,6 +54,39 @@ INBOUND_STATUSES = {
     InboundStatus.TOO_LARGE: _l("Too large"),
     InboundStatus.DUPLICATE: _l("Duplicate"),
     InboundStatus.QUARANTINED: _l("Set aside after repeated failures"),
+    InboundStatus.CORRESPONDENCE: _l("Correspondence"),
+}
+
+# Why a message waits in triage (InboundMessage.hold_reason).
+HOLD_REASONS = {
+    HoldReason.UNKNOWN_SENDER: _l("The sender is not a registered unit address"),
+    HoldReason.UNKNOWN_DISPATCH: _l("The dispatch it answers is not known"),
+    HoldReason.SENDER_NOT_PROVEN: _l("The sender is not authenticated"),
+    HoldReason.DANGEROUS: _l("It carries a dangerous file: not opened"),
+    HoldReason.MOVED_BY_STAFF: _l("Moved here by a member of staff"),
+}
+
+# What the mailbox's own server said of the From address (InboundMessage.sender_proof).
+SENDER_PROOFS = {
+    "proven": _l("Authenticated by the mailbox's server"),
+    "not_proven": _l("Not authenticated: the mailbox's server says the address is forged"),
+    "unknown": _l("The mailbox's server says nothing about it"),
+    "": _l("Not checked"),
+}
+
+# Why a message is, or is not, a return (mailin.kinds codes in InboundMessage.reasons).
+MESSAGE_REASONS = {
+    "form_file": _l("A spreadsheet or document file is attached"),
+    "form_table": _l("The form is pasted as a table in the email"),
+    "scan_or_photo": _l("A scan or a photo is attached"),
+    "archive": _l("A compressed file is attached"),
+    "no_attachment": _l("Text only, no file"),
+    "only_inline_images": _l("Only pictures inside the email (a signature logo)"),
+    "calendar_invite": _l("A calendar invitation"),
+    "only_other_files": _l("Only files that are not the form"),
+    "link_to_online_sheet": _l("A link to an online sheet instead of a file"),
+    "executable_file": _l("A program file (.exe, .js, .lnk...)"),
+    "path_in_file_name": _l("A file name with a folder path in it"),
 }
 
 MACHINE_REASONS = {
@@ -102,6 +136,7 @@ READING_PROBLEMS = {
     "encrypted": _l("The attached file is protected by a password"),
     "manual_entry": _l("A scan or a photo: the rows must be typed in by staff"),
     "refused": _l("The attached file is unsafe to open and was refused"),
+    "no_pages": _l("The unit says it runs no pages"),
 }
 
 # What the reader made of each attachment (Attachment.status).

@@ -25,8 +25,7 @@ from mailin.forms.sniff import (
 )
 from mailin.forms.values import (
     clean_phone,
-    platform_from_url,
-    platform_from_words,
+    platform_of,
     split_emails,
 )
 from mailin.headers import decode_raw_bytes
@@ -180,7 +179,7 @@ def _checked_row(
     if "email" in values:
         values["email"] = "; ".join(split_emails(values["email"]))
     key = normalize_url(values.get("url", ""))
-    platform = platform_from_words(values.get("platform", "")) or platform_from_url(key)
+    platform = platform_of(values.get("platform", ""), key)
     errors, warnings = row_findings(values, key, platform, seen, official)
     if key:
         seen.add(key)

@@ -59,8 +59,14 @@ def is_valid_email(address: str) -> bool:
     return True
 
 
-# What units write in the platform column, folded, mapped to the stored platform.
+# What units write in the platform column, folded, mapped to the stored platform. First
+# match wins: the named networks other than Facebook come first ("Nhóm Zalo" is Zalo, "Kênh
+# TikTok cá nhân" TikTok), then Facebook's kinds, then the words of a website.
 _PLATFORM_WORDS = [
+    ("zalo", "zalo"),
+    ("tiktok", "tiktok"),
+    ("tik tok", "tiktok"),
+    ("youtube", "youtube"),
     ("trang ca nhan", "facebook_profile"),
     ("ca nhan", "facebook_profile"),
     ("profile", "facebook_profile"),
@@ -70,10 +76,6 @@ _PLATFORM_WORDS = [
     ("fan page", "facebook_page"),
     ("trang facebook", "facebook_page"),
     ("facebook", "facebook_page"),
-    ("zalo", "zalo"),
-    ("tiktok", "tiktok"),
-    ("tik tok", "tiktok"),
-    ("youtube", "youtube"),
     ("website", "website"),
     ("web", "website"),
     ("trang thong tin", "website"),
@@ -109,3 +111,36 @@ def platform_from_url(key: str) -> str:
     if host.endswith("youtube.com") or host == "youtu.be":
         return "youtube"
     return "website"
+
+
+def platform_in_url(key: str) -> str:
+    """The platform a normalised URL key says unambiguously, or '' when it leaves it open.
+
+    Facebook's groups, profiles (profile.php?id=, people/) and every Zalo, TikTok and YouTube
+    channel address say what they are; a bare facebook.com/name (a Fanpage, a group or a
+    profile by its vanity name) and any other site do not."""
+    host, _slash, path = key.partition("/")
+    if host == "facebook.com":
+        if path.startswith("groups/"):
+            return "facebook_group"
+        if path.startswith(("profile.php", "people/")):
+            return "facebook_profile"
+        return ""
+    if host == "zalo.me" or host.endswith(".zalo.me"):
+        return "zalo"
+    if host == "tiktok.com" or host.endswith(".tiktok.com"):
+        return "tiktok"
+    if host == "youtu.be":
+        return "youtube"
+    if host == "youtube.com" and path.startswith(("@", "channel/", "c/", "user/")):
+        return "youtube"
+    return ""
+
+
+def platform_of(column_text: str, url_key: str) -> str:
+    """The platform of a row (FORM.md "Platforms"): what the URL says when it says it
+    unambiguously (a unit writing "Fanpage" beside a personal profile gets the profile and
+    its warning), else what the unit wrote in the platform column, else the URL's kind."""
+    return (
+        platform_in_url(url_key) or platform_from_words(column_text) or platform_from_url(url_key)
+    )

@@ -7,6 +7,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from portal.admin.correspondence import CorrespondenceView
 from portal.admin.dispatches import DispatchView, RecipientView
 from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
 from portal.admin.returns import SiteView, SubmissionView
@@ -46,6 +47,15 @@ def init_app(app: Flask) -> None:
     admin.add_view(OfficialPageView(OfficialPage, session, name=_l("Official pages")))
     mail = _l("Mail")
     admin.add_view(InboundMessageView(InboundMessage, session, name=_l("Inbox"), category=mail))
+    admin.add_view(
+        CorrespondenceView(
+            InboundMessage,
+            session,
+            name=_l("Correspondence"),
+            category=mail,
+            endpoint="correspondence",
+        )
+    )
     admin.add_view(OutboxView(OutboundMessage, session, name=_l("Outbox"), category=mail))
     admin.add_view(
         ReportSettingsView(ReportSettings, session, name=_l("Report settings"), category=work)

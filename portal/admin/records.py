@@ -24,17 +24,21 @@ from portal.extensions import db
 from portal.labels import (
     ACTORS,
     AUDIT_ACTIONS,
+    HOLD_REASONS,
     INBOUND_STATUSES,
     MACHINE_REASONS,
     MAIL_KINDS,
+    MESSAGE_REASONS,
     OBJECT_TYPES,
     OUTBOUND_KINDS,
     OUTBOUND_STATES,
+    SENDER_PROOFS,
 )
 from portal.models import (
     AuditEvent,
     Dispatch,
     InboundMessage,
+    InboundStatus,
     OutboundMessage,
     OutboundState,
     Unit,
@@ -52,10 +56,23 @@ def _as_json(view, context, model, name):
 
 
 def _triage_link(view, context, model, name):
-    if model.status != "triage":
+    if model.status == InboundStatus.CORRESPONDENCE:
+        href = url_for("correspondence.read", message_id=model.id)
+        return Markup('<a href="{}">{}</a>').format(href, INBOUND_STATUSES[model.status])
+    if model.status != InboundStatus.TRIAGE:
         return labelled(INBOUND_STATUSES)(view, context, model, name)
     href = url_for("inboundmessage.assign", message_id=model.id)
-    return Markup('<a href="{}">{}</a>').format(href, _l("Awaiting triage: assign"))
+    link = Markup('<a href="{}">{}</a>').format(href, _l("Awaiting triage: assign"))
+    if model.hold_reason:
+        return link + Markup("<br><small>{}</small>").format(
+            HOLD_REASONS.get(model.hold_reason, model.hold_reason)
+        )
+    return link
+
+
+def _reason_codes(view, context, model, name):
+    codes = [code for code in (getattr(model, name) or "").split(",") if code]
+    return "; ".join(str(MESSAGE_REASONS.get(code, code)) for code in codes)
 
 
 class InboundMessageView(ReadOnlyModelView):
@@ -69,7 +86,11 @@ class InboundMessageView(ReadOnlyModelView):
         "uid",
         "size",
         "sha256",
+        "fetched_at",
         "machine_reason",
+        "reasons",
+        "sender_proof",
+        "hold_reason",
         "error",
         "problems",
         "forwarded_from",
@@ -93,6 +114,10 @@ class InboundMessageView(ReadOnlyModelView):
         "size": _l("Size (bytes)"),
         "sha256": _l("SHA-256"),
         "machine_reason": _l("Why it is automatic mail"),
+        "fetched_at": _l("Read by the portal at"),
+        "reasons": _l("Why it is or is not a return"),
+        "sender_proof": _l("Sender authentication"),
+        "hold_reason": _l("Why it awaits triage"),
         "problems": _l("Problems found while reading"),
         "forwarded_from": _l("Forwarded from"),
         "error": _l("Error"),
@@ -110,6 +135,9 @@ class InboundMessageView(ReadOnlyModelView):
         "kind": labelled(MAIL_KINDS),
         "status": _triage_link,
         "machine_reason": labelled(MACHINE_REASONS),
+        "reasons": _reason_codes,
+        "sender_proof": labelled(SENDER_PROOFS),
+        "hold_reason": labelled(HOLD_REASONS),
         "dispatch": dispatch_number,
     }
     column_formatters_detail = column_formatters
@@ -143,7 +171,12 @@ class InboundMessageView(ReadOnlyModelView):
         units = db.session.scalars(select(Unit).where(Unit.is_active).order_by(Unit.name))
         dispatches = db.session.scalars(select(Dispatch).order_by(Dispatch.issued_on.desc()))
         return self.render(
-            "admin/assign.html", message=message, units=list(units), dispatches=list(dispatches)
+            "admin/assign.html",
+            message=message,
+            units=list(units),
+            dispatches=list(dispatches),
+            hold_reason=HOLD_REASONS.get(message.hold_reason, ""),
+            sender_proof=SENDER_PROOFS.get(message.sender_proof, ""),
         )
 
 

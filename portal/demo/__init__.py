@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Dispatch, Role, Unit, User
 from portal.services.dispatches import add_dispatch
+from portal.services.reminders import today_in_vietnam
 from portal.services.unit_import import import_units, read_unit_lines
 from portal.services.users import create_user, hash_password
 
@@ -31,38 +32,52 @@ DISTRICT_LEVEL = [
     "CDNGHE",
 ]
 
-# The two real dispatches of shared/seeds. The second one's number and date of issue are
-# not in the copy we have: the demo gives it a placeholder and says so in its note.
+# The demo shows a department in the middle of its work, so the two real dispatches of
+# shared/seeds are dated from the day it is loaded (days relative to today, Vietnam time):
+# 422 is open with its deadline a few days ahead, the fanpage dispatch's deadline has just
+# passed. The sample mailbox (tests/support/demo_mailbox.py) dates its mail the same way.
+ISSUED_422, DEADLINE_422 = -10, 4
+ISSUED_FANPAGE, DEADLINE_FANPAGE = -21, -3
+SHIFTED_NOTE = (
+    "Dữ liệu mẫu: ngày ban hành và hạn báo cáo được dời về gần ngày chạy bản demo "
+    "(bản gốc: {original})."
+)
 SEED_DISPATCHES = [
     dict(
         number="422-CV/TĐTN-TG",
         subject="V/v tiếp cận thông tin từ các trang mạng xã hội chính thống của "
         "Trung ương Đoàn TNCS Hồ Chí Minh",
-        issued_on=dt.date(2018, 6, 20),
-        deadline=dt.date(2018, 6, 27),
+        issued_on=ISSUED_422,
+        deadline=DEADLINE_422,
         issuer="Ban Thường vụ Tỉnh Đoàn Ninh Thuận",
         upstream_email="tuyengiaotd@gmail.com",
+        message_id="<cv422.demo@tinhdoan.ninhthuan.example>",
+        note=SHIFTED_NOTE.format(original="ban hành 20/06/2018, hạn 27/06/2018"),
         roster=DISTRICT_LEVEL,
     ),
     dict(
         number="DK-FANPAGE-2021",
         subject="V/v thành lập trang Facebook mang tên tổ chức đoàn của các cơ sở đoàn",
-        issued_on=dt.date(2021, 10, 27),
-        deadline=dt.date(2021, 11, 10),
+        issued_on=ISSUED_FANPAGE,
+        deadline=DEADLINE_FANPAGE,
         issuer="Ban Thường vụ Đoàn khối các cơ quan và doanh nghiệp tỉnh",
         upstream_email=None,
         note="Dữ liệu mẫu: bản lưu không ghi số hiệu và ngày ban hành của công văn này; "
-        "số hiệu và ngày ở đây do dữ liệu mẫu đặt.",
+        "số hiệu và ngày ở đây do dữ liệu mẫu đặt (hạn gốc: 10/11/2021).",
         parent="DKCQDN",
     ),
 ]
 
 
-def load_demo(admin_email: str) -> str:
+def load_demo(admin_email: str, today: dt.date | None = None) -> str:
     """Load what is missing (nothing is duplicated) and return the admin's new password."""
+    today = today or today_in_vietnam()
     import_units(read_unit_lines(UNITS_FILE))
     for seed in SEED_DISPATCHES:
-        _add_seed_dispatch(dict(seed))
+        seed = dict(seed)
+        seed["issued_on"] = today + dt.timedelta(days=seed["issued_on"])
+        seed["deadline"] = today + dt.timedelta(days=seed["deadline"])
+        _add_seed_dispatch(seed)
     return _reset_admin(admin_email)
 
 

@@ -4,6 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.dispatch import Dispatch, Recipient, RecipientState
 from portal.models.mail import (
     Attachment,
+    HoldReason,
     InboundMessage,
     InboundStatus,
     MailboxState,
@@ -25,6 +26,7 @@ __all__ = [
     "ConsolidatedReport",
     "Dispatch",
     "Finding",
+    "HoldReason",
     "InboundMessage",
     "InboundStatus",
     "LoginAttempt",

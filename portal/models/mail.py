@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.sql.expression import false as sa_false
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
@@ -32,6 +34,19 @@ class InboundStatus(enum.StrEnum):
     # Processing failed (or killed the process) MAX_PROCESS_ATTEMPTS times: set aside for
     # staff, so the messages behind it flow.
     QUARANTINED = "quarantined"
+    # A unit's message that carries no form (a question, a thank-you...): for staff to
+    # read in their own queue, never a version of a return.
+    CORRESPONDENCE = "correspondence"
+
+
+class HoldReason(enum.StrEnum):
+    """Why a person's message waits in triage (shown to staff)."""
+
+    UNKNOWN_SENDER = "unknown_sender"  # no registered unit's address, nothing else says
+    UNKNOWN_DISPATCH = "unknown_dispatch"  # the unit is known, the dispatch is not
+    SENDER_NOT_PROVEN = "sender_not_proven"  # our server says the From address is forged
+    DANGEROUS = "dangerous"  # a program, or a file name with a path: never opened
+    MOVED_BY_STAFF = "moved_by_staff"  # correspondence staff sent here to assign it
 
 
 class OutboundState(enum.StrEnum):
@@ -71,9 +86,19 @@ class InboundMessage(db.Model):
     from_name: Mapped[str] = mapped_column(String(255), default="")
     subject: Mapped[str] = mapped_column(String(998), default="")
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the message reached the mailbox (the server's INTERNALDATE): lateness, charts
+    # and reports go by it, never by when the poller happened to read it (fetched_at).
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(20), default="person")
     machine_reason: Mapped[str] = mapped_column(String(255), default="")
+    # Why it is (or is not) a return: mailin.kinds codes, comma-separated.
+    reasons: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # What the mailbox's own server said of the From address (mailin.authres.SenderProof).
+    sender_proof: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    hold_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Correspondence a member of staff still has to answer (cleared by them).
+    needs_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     status: Mapped[str] = mapped_column(String(20), default=InboundStatus.NEW, index=True)
     error: Mapped[str] = mapped_column(Text, default="")
     # Processing attempts, counted (and committed) before each one: a message that kills

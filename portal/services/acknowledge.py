@@ -33,6 +33,7 @@ from portal.models import (
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import template_attachment
 from portal.services.mailout import new_message_id
+from portal.services.returns import NO_PAGES
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def may_acknowledge(message: InboundMessage, kind: str = OutboundKind.ACKNOWLEDG
     The triage reply (kind OTHER) and the acknowledgement of the return are separate: a
     message staff assign after triage still gets its acknowledgement, once.
     """
-    if message.kind != "person" or not message.from_address:
+    if message.kind != "person" or not message.from_address or is_stale(message):
         return False
     already = db.session.scalar(
         select(OutboundMessage.id).where(
@@ -69,6 +70,13 @@ def may_acknowledge(message: InboundMessage, kind: str = OutboundKind.ACKNOWLEDG
     return recent < config["ACK_LIMIT"]
 
 
+def is_stale(message: InboundMessage) -> bool:
+    """It reached the mailbox more than ACK_MAX_AGE_DAYS ago: too old for an automatic
+    reply (a first run over an old inbox, a poller back after a week)."""
+    age = dt.timedelta(days=current_app.config["ACK_MAX_AGE_DAYS"])
+    return message.received_at is not None and message.received_at < utcnow() - age
+
+
 def acknowledge_return(message: InboundMessage, submission: Submission) -> OutboundMessage | None:
     """Queue the acknowledgement of a recorded return (not committed: the caller does)."""
     if not may_acknowledge(message):
@@ -82,12 +90,15 @@ def acknowledge_return(message: InboundMessage, submission: Submission) -> Outbo
             received_at=show_datetime(message.received_at),
             deadline=show_date(dispatch.deadline),
             late=message.received_at.astimezone(VIETNAM).date() > dispatch.deadline,
-            problem=str(READING_PROBLEMS.get(submission.read_error, "")) or "",
+            no_pages=submission.read_error == NO_PAGES,
+            problem=""
+            if submission.read_error == NO_PAGES
+            else str(READING_PROBLEMS.get(submission.read_error, "")),
             findings=_finding_lines(submission),
         )
         outbound = reply_to(message, "acknowledgement", context)
     outbound.submission_id, outbound.dispatch_id = submission.id, dispatch.id
-    if submission.read_error:
+    if submission.read_error and submission.read_error != NO_PAGES:
         outbound.attachments = [template_attachment(dispatch, submission.unit)]
     return outbound
 

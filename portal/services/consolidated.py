@@ -1,7 +1,8 @@
 """The consolidated result of a dispatch: every unit on its roster, its current return's rows.
 
 `consolidate` gives the JSON contract of `flask export --format json`; the workbook, the cover
-letter and the preview page are all made from it, so they always agree.
+letter and the preview page are all made from it (through `figures`), so they always agree.
+A return staff rejected is not sent upstream: its unit counts as not reported.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from portal.models import (
     Severity,
     Site,
     Submission,
+    SubmissionStatus,
     Unit,
     UnitEmail,
 )
@@ -38,7 +40,12 @@ ROW_FIELDS = (
 
 
 def consolidate(dispatch: Dispatch) -> dict:
-    """{"dispatch": {...}, "units": [{code, name, status, submitted_at, late, rows}]}.
+    """{"dispatch": {...}, "units": [{code, name, status, return_status, submitted_at, late,
+    rows}]}.
+
+    `status` is the unit's roster line; `return_status` its current return's status (None
+    when it sent none). A rejected return is not reported: no submitted_at, not late, no
+    rows; its `return_status` says why the unit is listed as not reported.
 
     Read as plain tuples of table columns (Core selects): a dispatch of 10,000 units would
     otherwise build and track 40,000 ORM objects, or pass 50,000 rows through the ORM's
@@ -51,12 +58,14 @@ def consolidate(dispatch: Dispatch) -> dict:
     )
     current = (submission.dispatch_id == dispatch.id, submission.is_current)
     submitted = {
-        unit_id: (submission_id, received_at)
-        for unit_id, submission_id, received_at in db.session.execute(
-            select(submission.unit_id, submission.id, submission.received_at).where(*current)
+        unit_id: (submission_id, SubmissionStatus(status), received_at)
+        for unit_id, submission_id, status, received_at in db.session.execute(
+            select(
+                submission.unit_id, submission.id, submission.status, submission.received_at
+            ).where(*current)
         )
     }
-    rows = _rows_of_current_returns(current)
+    rows = _rows_of_current_returns((*current, submission.status != SubmissionStatus.REJECTED))
     on_roster = recipient.dispatch_id == dispatch.id
     emails: dict[int, list[str]] = defaultdict(list)
     for unit_id, address in db.session.execute(
@@ -79,13 +88,18 @@ def consolidate(dispatch: Dispatch) -> dict:
             "code": code,
             "name": name,
             "status": str(state),
+            "return_status": None,
             "submitted_at": None,
             "late": False,
             "rows": [],
             "contact": ", ".join(emails.get(unit_id, ())),
         }
         if unit_id in submitted:
-            submission_id, received = submitted[unit_id]
+            submission_id, status, received = submitted[unit_id]
+            entry["return_status"] = str(status)
+            if status == SubmissionStatus.REJECTED:
+                units.append(entry)  # not reported: nothing of it goes upstream
+                continue
             entry.update(
                 submitted_at=received.isoformat(),
                 late=received.astimezone(VIETNAM).date() > deadline,
@@ -104,8 +118,9 @@ def consolidate(dispatch: Dispatch) -> dict:
 
 
 def _rows_of_current_returns(current: tuple) -> dict[int, list[dict]]:
-    """Each current return's rows (in their order), with their findings' codes, by
-    submission id: two queries of plain columns, however many returns and rows."""
+    """The rows (in their order) of the returns `current` selects (the dispatch's current
+    returns not rejected), with their findings' codes, by submission id: two queries of
+    plain columns, however many returns and rows."""
     site, finding = Site.__table__.c, Finding.__table__.c
     submission = Submission.__table__
     findings: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
@@ -148,7 +163,10 @@ class Figures:
     units: int = 0
     on_time: int = 0
     late: int = 0
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # the names of not_reported
+    # The units not reported (their entries of `consolidate`), in roster order: no return,
+    # or a rejected one (return_status "rejected").
+    not_reported: list[dict] = field(default_factory=list)
     rows: int = 0
     by_platform: Counter = field(default_factory=Counter)
     with_warnings: int = 0
@@ -158,8 +176,9 @@ class Figures:
 def figures(result: dict) -> Figures:
     counted = Figures(units=len(result["units"]))
     for unit in result["units"]:
-        if unit["submitted_at"] is None:
+        if not reported(unit):
             counted.missing.append(unit["name"])
+            counted.not_reported.append(unit)
             continue
         counted.late += unit["late"]
         counted.on_time += not unit["late"]
@@ -171,8 +190,19 @@ def figures(result: dict) -> Figures:
     return counted
 
 
+def reported(unit: dict) -> bool:
+    """Whether the unit counts as reported: it sent a return, and staff did not reject it."""
+    return unit["submitted_at"] is not None and not rejected(unit)
+
+
+def rejected(unit: dict) -> bool:
+    """Whether the unit's current return was rejected (so it counts as not reported)."""
+    return unit["return_status"] == SubmissionStatus.REJECTED
+
+
 def accepted_rows(unit: dict) -> list[dict]:
-    """The rows that go upstream: those without errors (errors wait for the unit's fix)."""
-    if unit["status"] == "rejected":
+    """The rows that go upstream: those without errors (errors wait for the unit's fix),
+    none of a rejected return."""
+    if not reported(unit):
         return []
     return [row for row in unit["rows"] if not row["errors"]]

@@ -25,30 +25,20 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from mailin.forms import MessageForms
 from mailin.imap import Fetched
-from mailin.machine import machine_reason
+from mailin.kinds import Kind
 from mailin.message import ParsedMessage, parse_message
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import (
-    Attachment,
-    InboundMessage,
-    InboundStatus,
-    OutboundMessage,
-    OutboundState,
-    UnitEmail,
-)
+from portal.models import Attachment, InboundMessage, InboundStatus
 from portal.services import readahead
-from portal.services.acknowledge import acknowledge_return, acknowledge_triage
-from portal.services.matching import match_dispatch, match_unit
+from portal.services.filing import Outcome, file_message, verdict_of
 from portal.services.readahead import read_ahead
-from portal.services.reading import official_page_keys, read_return, unit_by_line
-from portal.services.returns import record_return
+from portal.services.reading import official_page_keys
 from portal.services.toolarge import queue_too_large_notice
 
 log = logging.getLogger(__name__)
@@ -56,14 +46,6 @@ log = logging.getLogger(__name__)
 # Statuses that processing (and replay) leaves alone: nothing to read, or kept for staff.
 NOT_PROCESSED = {InboundStatus.TOO_LARGE, InboundStatus.DUPLICATE}
 MAX_PROCESS_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str
-    unit_id: int | None = None
-    dispatch_id: int | None = None
-    detail: str = ""
 
 
 def handle_batch(batch: list[Fetched]) -> None:
@@ -112,7 +94,7 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
     counted in the same commit), whose forms workers start reading at once. None when a
     unique key met another poller's copy of one of them: the whole batch is rolled back,
     to be taken one by one."""
-    stored, official, identity = [], official_page_keys(), own_identity()
+    stored, official = [], official_page_keys()
     try:
         with _loaded_after_commit():
             for fetched in batch:
@@ -120,8 +102,9 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
                 if added is None or added[0].status != InboundStatus.NEW:
                     continue
                 message, parsed = added
-                is_machine = bool(machine_reason(parsed, *identity))  # never read
-                forms = None if is_machine else read_ahead(parsed, official)
+                verdict = verdict_of(parsed)  # only a return's forms are read
+                is_return = verdict.kind == Kind.RETURN and not verdict.dangers
+                forms = read_ahead(parsed, official) if is_return else None
                 stored.append(Stored(message, parsed, forms))
             db.session.commit()
     except IntegrityError:
@@ -141,7 +124,7 @@ def _process_batch(stored: list[Stored]) -> None:
             still_new = _lock_while_new(*(one.message.id for one in stored))
             for one in stored:
                 if one.message.id in still_new:
-                    _process(one.message, one.parsed, one.forms)
+                    file_message(one.message, one.parsed, one.forms)
             db.session.commit()
     except Exception as exc:
         log.warning("a batch failed (%s); processing its %d messages one by one", exc, len(stored))
@@ -259,25 +242,31 @@ def _add_fetched(
     )
     if db.session.scalar(select(InboundMessage.id).filter_by(**location)):
         return None
+    now = utcnow()
+    # Arrival at the mailbox, not our reading: a poller that was down changes nothing.
+    arrival = dict(received_at=fetched.internal_date or now, fetched_at=now)
     if fetched.raw is None:
-        message, parsed = _too_large(fetched, location), None
+        message, headers_only = _too_large(fetched, location | arrival)
+        parsed = None
     else:
         sha256 = hashlib.sha256(fetched.raw).hexdigest()
         if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
             return None
-        message, parsed = _parsed_message(fetched.raw, sha256, location)
+        message, parsed = _parsed_message(fetched.raw, sha256, location | arrival)
     if first_attempt and message.status == InboundStatus.NEW:
         message.attempts = 1
     db.session.add(message)
     db.session.flush()
     if message.status == InboundStatus.TOO_LARGE:
-        queue_too_large_notice(message)  # in the same commit: told once, even across a crash
+        # In the same commit: told once, even across a crash.
+        queue_too_large_notice(message, headers_only)
     return message, parsed
 
 
 def _parsed_message(
     raw: bytes, sha256: str, location: dict
 ) -> tuple[InboundMessage, ParsedMessage | None]:
+    """The message to store (`location`: where it is, and when it arrived), parsed."""
     message = InboundMessage(
         sha256=sha256, size=len(raw), raw=raw, status=InboundStatus.NEW, **location
     )
@@ -308,16 +297,18 @@ def _parsed_message(
     return message, parsed
 
 
-def _too_large(fetched: Fetched, location: dict) -> InboundMessage:
+def _too_large(fetched: Fetched, location: dict) -> tuple[InboundMessage, ParsedMessage]:
+    """The record of a message not downloaded, and its headers as parsed."""
     message = InboundMessage(
         size=fetched.size, raw=None, sha256=None, status=InboundStatus.TOO_LARGE, **location
     )
-    _copy_headers(message, parse_message(fetched.header_bytes or b""))
+    headers_only = parse_message(fetched.header_bytes or b"")
+    _copy_headers(message, headers_only)
     message.message_id = message.message_id or (
         f"<too-large.{fetched.uidvalidity}.{fetched.uid}@synthetic.invalid>"
     )
     message.error = f"{fetched.size} bytes: above the limit, not downloaded."
-    return message
+    return message, headers_only
 
 
 def _copy_headers(message: InboundMessage, parsed: ParsedMessage) -> None:
@@ -358,7 +349,7 @@ def process_stored(
     if message.status in NOT_PROCESSED or (parsed is None and message.raw is None):
         return Outcome(message.status)
     try:
-        outcome = _process(message, parsed or parse_message(message.raw))
+        outcome = file_message(message, parsed or parse_message(message.raw))
     except Exception as exc:  # the next message must still be processed
         log.exception("cannot process message %s (attempt %s)", message_id, attempt)
         db.session.rollback()
@@ -374,105 +365,3 @@ def process_stored(
     else:
         db.session.commit()
     return outcome
-
-
-def _process(
-    message: InboundMessage, parsed: ParsedMessage, forms: Future[MessageForms] | None = None
-) -> Outcome:
-    """Machine mail is set aside; a person's message is matched, read and answered.
-    `forms`: its forms, being read by a worker (else read here)."""
-    reason = machine_reason(parsed, *own_identity())
-    if reason:
-        return _set_aside(message, parsed, reason)
-    message.kind, message.machine_reason = "person", ""
-    dispatch, dispatch_route = match_dispatch(parsed)
-    unit, unit_route = match_unit(parsed)
-    reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
-    if unit is None and reading is not None and reading.unit_line:
-        unit = unit_by_line(reading.unit_line)
-        unit_route = "form's unit line" if unit else ""
-    message.dispatch_id = dispatch.id if dispatch else None
-    message.unit_id = unit.id if unit else None
-    message.forwarded_from = ", ".join(parsed.forwarded_senders)[:254]
-    if not (unit and dispatch):
-        message.status = InboundStatus.TRIAGE
-        message.error = ""
-        acknowledge_triage(message)
-        return Outcome(
-            message.status,
-            message.unit_id,
-            message.dispatch_id,
-            f"unit: {unit_route or 'unknown'}; dispatch: {dispatch_route or 'unknown'}",
-        )
-    # A unit named only by its form (the sender's address is not registered) is asked
-    # for review: anyone can type a unit's name.
-    submission = record_return(
-        message,
-        unit,
-        dispatch,
-        reading,
-        attachment_id,
-        needs_review=unit_route == "form's unit line",
-    )
-    message.status, message.error = InboundStatus.PROCESSED, ""
-    db.session.flush()  # the rows and findings the acknowledgement lists
-    acknowledge_return(message, submission)
-    return Outcome(
-        message.status,
-        unit.id,
-        dispatch.id,
-        f"{unit_route}; {dispatch_route}; {submission.row_count} rows",
-    )
-
-
-def _set_aside(message: InboundMessage, parsed: ParsedMessage, reason: str) -> Outcome:
-    """Machine mail: kept and classified, never answered nor read; a bounce is noted."""
-    message.kind, message.machine_reason = "machine", reason
-    message.status = InboundStatus.IGNORED
-    message.related_outbound_id = _bounced_outbound(parsed)
-    if message.related_outbound_id and reason in ("delivery_report", "robot_sender"):
-        mark_bounced(db.session.get(OutboundMessage, message.related_outbound_id))
-    return Outcome(message.status, detail=reason)
-
-
-def own_identity() -> tuple[frozenset[str], frozenset[str]]:
-    """(our Message-ID domains, our addresses), from the configuration."""
-    config = current_app.config
-    addresses = {
-        a.strip().lower()
-        for a in (
-            config["IMAP_USER"],
-            config["MAIL_USERNAME"],
-            _address_of(config["MAIL_DEFAULT_SENDER"]),
-        )
-        if a
-    }
-    addresses = {a for a in addresses if "@" in a}
-    domains = {config["MAIL_MESSAGE_ID_DOMAIN"].lower()} - {""}
-    return frozenset(domains), frozenset(addresses)
-
-
-def _address_of(sender: object) -> str:
-    if isinstance(sender, tuple):
-        return sender[1]
-    text = str(sender or "")
-    return text.rsplit("<", 1)[-1].rstrip(">") if "<" in text else text
-
-
-def mark_bounced(outbound: OutboundMessage) -> None:
-    """Our message bounced: say so on it, and flag the unit addresses it went to."""
-    outbound.state = OutboundState.BOUNCED
-    addresses = [a.strip().lower() for a in outbound.to_addresses.split(",") if a.strip()]
-    for email in db.session.scalars(select(UnitEmail).where(UnitEmail.address.in_(addresses))):
-        email.bounced_at = utcnow()
-
-
-def _bounced_outbound(parsed: ParsedMessage) -> int | None:
-    """The outbound message a delivery report is about, when its Message-ID is ours."""
-    for reported in parsed.reported_message_ids:
-        found = db.session.scalar(
-            select(OutboundMessage.id).where(OutboundMessage.message_id == reported)
-        )
-        if found:
-            return found
-    return None

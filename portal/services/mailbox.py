@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from contextlib import contextmanager
@@ -41,7 +42,21 @@ def imap_settings() -> ImapSettings:
         processed_folder=config["IMAP_PROCESSED_FOLDER"],
         timeout=config["IMAP_TIMEOUT"],
         max_bytes=config["MAILIN_MAX_BYTES"],
+        since=_since(config["IMAP_SINCE"]),
     )
+
+
+def _since(value: object) -> dt.date | None:
+    """IMAP_SINCE as a date (YYYY-MM-DD, or dd/mm/yyyy as staff write it), or None."""
+    if isinstance(value, dt.date) or not value:
+        return value or None
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise PortalError(f"IMAP_SINCE must be a date such as 2026-01-31, not {text!r}.")
 
 
 class DatabaseLedger:

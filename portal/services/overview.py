@@ -86,6 +86,12 @@ def queue_counts() -> dict[str, int]:
                 InboundMessage.status.in_([InboundStatus.FAILED, InboundStatus.QUARANTINED])
             )
         ),
+        "correspondence": db.session.scalar(
+            select(func.count(InboundMessage.id)).where(
+                InboundMessage.status == InboundStatus.CORRESPONDENCE,
+                InboundMessage.needs_answer,
+            )
+        ),
         "failed_mail": db.session.scalar(
             select(func.count(OutboundMessage.id)).where(
                 OutboundMessage.state.in_([OutboundState.FAILED, OutboundState.BOUNCED])

@@ -13,7 +13,7 @@ from docx.shared import Cm, Pt
 
 from portal.labels import FINDINGS, PLATFORMS
 from portal.models import Dispatch, ReportSettings
-from portal.services.consolidated import Figures, accepted_rows
+from portal.services.consolidated import Figures, accepted_rows, rejected
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CELL_TEXT = 32_767  # Excel's limit: xlsxwriter would leave a longer cell empty
@@ -91,7 +91,7 @@ def workbook(result: dict, counted: Figures, today: dt.date) -> bytes:
     }
     _summary_sheet(book, formats, result, counted, today)
     _rows_sheet(book, formats, result)
-    _missing_sheet(book, formats, result)
+    _missing_sheet(book, formats, counted)
     book.close()
     return buffer.getvalue()
 
@@ -179,20 +179,22 @@ def _rows_sheet(book, formats, result) -> None:
     sheet.autofilter(0, 0, max(row, 1), len(ROW_HEADERS) - 1)
 
 
-def _missing_sheet(book, formats, result) -> None:
+def _missing_sheet(book, formats, counted: Figures) -> None:
+    """The units not reported: none sent, or their return was rejected (Tình trạng)."""
     sheet = book.add_worksheet("Chưa báo cáo")
     _printable(sheet)
     for column, (title, width) in enumerate(
-        [("Mã đơn vị", 12), ("Đơn vị", 44), ("Địa chỉ liên hệ", 50)]
+        [("Mã đơn vị", 12), ("Đơn vị", 44), ("Địa chỉ liên hệ", 50), ("Tình trạng", 24)]
     ):
         sheet.set_column(column, column, width)
         sheet.write_string(0, column, title, formats["head"])
     sheet.freeze_panes(1, 0)
-    missing = [u for u in result["units"] if u["submitted_at"] is None]
+    missing = counted.not_reported
     for row, unit in enumerate(missing, start=1):
-        for column, value in enumerate((unit["code"], unit["name"], unit["contact"])):
+        state = "Báo cáo bị trả lại" if rejected(unit) else "Chưa gửi báo cáo"
+        for column, value in enumerate((unit["code"], unit["name"], unit["contact"], state)):
             write_cell(sheet, row, column, value)
-    sheet.autofilter(0, 0, max(len(missing), 1), 2)
+    sheet.autofilter(0, 0, max(len(missing), 1), 3)
 
 
 def cover_letter(
@@ -245,14 +247,18 @@ def _letter_body(dispatch: Dispatch, counted: Figures) -> list[str]:
         f"{n} {str(PLATFORMS.get(key, key)).lower()}"
         for key, n in sorted(counted.by_platform.items())
     )
+    missing = [
+        f"{unit['name']} (báo cáo bị trả lại)" if rejected(unit) else unit["name"]
+        for unit in counted.not_reported
+    ]
     lines = [
         f"Thực hiện Công văn số {dispatch.number} ngày {dispatch.issued_on:%d/%m/%Y} "
         f"{dispatch.subject}, Ban Thường vụ báo cáo kết quả thống kê trang thông tin điện tử "
         "và trang mạng xã hội của các đơn vị như sau:",
         f"1. Số đơn vị được đề nghị báo cáo: {counted.units}; đã báo cáo: "
         f"{counted.on_time + counted.late} (đúng hạn {counted.on_time}, sau hạn "
-        f"{counted.late}); chưa báo cáo: {len(counted.missing)}"
-        + (f" ({', '.join(counted.missing)})." if counted.missing else "."),
+        f"{counted.late}); chưa báo cáo: {len(missing)}"
+        + (f" ({', '.join(missing)})." if missing else "."),
         f"2. Tổng số trang/kênh được thống kê: {counted.rows}"
         + (f", gồm: {platforms}." if platforms else "."),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from mailin.forms import READ, FormReading
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     Dispatch,
@@ -17,6 +18,28 @@ from portal.models import (
 )
 from portal.services.reading import store_rows
 from portal.services.reminders import cancel_pending
+
+NO_PAGES = "no_pages"  # Submission.read_error: the unit said in words it runs no pages
+
+
+def record_no_pages(
+    message: InboundMessage, unit: Unit, dispatch: Dispatch, reviewer_id: int | None
+) -> Submission:
+    """The unit's message saying it runs no pages, recorded by staff as its return: a new
+    version with zero rows, accepted (a person read it), the roster updated."""
+    recipient = _roster_line(unit, dispatch)
+    submission = db.session.scalar(
+        select(Submission).where(Submission.inbound_message_id == message.id)
+    )
+    if submission is None:
+        submission = _new_version(message, unit, dispatch)
+    store_rows(submission, None)
+    submission.read_error = NO_PAGES
+    submission.status = SubmissionStatus.ACCEPTED
+    submission.reviewed_by_id, submission.reviewed_at = reviewer_id, utcnow()
+    _mark_on_roster(recipient, message, needs_review=False)
+    recipient.state = RecipientState.ACCEPTED
+    return submission
 
 
 def record_return(

@@ -7,16 +7,27 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mailin.authres import SenderProof
+from mailin.kinds import Kind
+from mailin.message import ParsedMessage
 from portal.extensions import db
 from portal.models import InboundMessage, OutboundKind, OutboundMessage
+from portal.services.acknowledge import is_stale
 from portal.services.dispatches import strip_header_value
+from portal.services.filing import sender_proof, verdict_of
 from portal.services.mailout import new_message_id
+from portal.services.matching import units_by_address
 
 
-def queue_too_large_notice(message: InboundMessage) -> None:
+def queue_too_large_notice(message: InboundMessage, headers: ParsedMessage) -> None:
     """Queue one notice in the outbox (delivered by the outbox sender), at most once;
-    the caller commits it with the message."""
-    if not message.from_address:
+    the caller commits it with the message. Only to a registered unit's proven address,
+    for a person's recent message: never to a stranger, a forgery or a machine."""
+    if not message.from_address or is_stale(message) or verdict_of(headers).kind == Kind.MACHINE:
+        return
+    if sender_proof(headers).proof == SenderProof.NOT_PROVEN:
+        return
+    if not units_by_address(message.from_address):
         return
     already = db.session.scalar(
         select(OutboundMessage.id).where(

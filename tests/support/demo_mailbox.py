@@ -7,6 +7,7 @@ mail in the first time, and prints the IMAP_* settings as shell exports for `mak
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shlex
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from portal.i18n import VIETNAM
 from tests.support import demo_smtp, dovecot
 from tests.support.mails import form_attachment, make_mail
 
@@ -23,9 +25,29 @@ PORT = int(os.environ.get("DEMO_IMAP_PORT", "11143"))
 PROCESSED = "Đã xử lý"
 
 
-def sample_mail() -> list[bytes]:
-    """Returns as units send them, with the mail no one should answer among them. The bytes
-    are the same every time, so a second demo run stores nothing twice."""
+TRUSTED = "mx.ninhthuan.example"  # the demo mailbox's own receiving server (MAILIN_AUTHSERV_ID)
+
+
+def _passed(domain: str = "ninhthuan.example") -> dict[str, str]:
+    """The header our receiving server writes on genuine mail from `domain`."""
+    return {
+        "Authentication-Results": f"{TRUSTED}; spf=pass smtp.mailfrom={domain}; "
+        f"dkim=pass header.d={domain}; dmarc=pass header.from={domain}"
+    }
+
+
+def sample_mail(now: dt.datetime | None = None) -> list[tuple[bytes, dt.datetime]]:
+    """(message, arrival time) pairs: a department in the middle of dispatch 422 (see
+    portal/demo), with the mail no one should answer among them. Arrival times are days
+    before `now`; the bytes do not depend on them, so a second run stores nothing twice."""
+    now = now or dt.datetime.now(dt.UTC)
+
+    def ago(days: int, hour: int, minute: int = 0) -> dt.datetime:
+        local = (now.astimezone(VIETNAM) - dt.timedelta(days=days)).replace(
+            hour=hour, minute=minute, second=0, microsecond=0
+        )
+        return local.astimezone(dt.UTC)
+
     ninh_hai = form_attachment(
         "Báo cáo trang mạng xã hội - Ninh Hải.xlsx",
         [
@@ -45,52 +67,125 @@ def sample_mail() -> list[bytes]:
         [
             ["Thành Đoàn Phan Rang – Tháp Chàm", "fb.com/thanhdoanprtc", "Thành Đoàn"],
             ["Website Thành Đoàn", "thanhdoanprtc.com", "Thành Đoàn"],
+            ["Nhóm Zalo Tuổi trẻ Phan Rang", "zalo.me/g/tuoitreprtc", "Thành Đoàn"],
             ["", "chưa có", ""],
         ],
     )
     syt = form_attachment(
         "Fanpage Đoàn Sở Y tế.xlsx",
-        [
-            ["Đoàn Thanh niên Sở Y tế Ninh Thuận", "facebook.com/doanthanhniensyt", "Sở Y tế"],
-        ],
+        [["Đoàn Thanh niên Sở Y tế Ninh Thuận", "facebook.com/doanthanhniensyt", "Sở Y tế"]],
     )
+    bvdk = form_attachment(
+        "Fanpage Đoàn BVĐK.xlsx",
+        [["Tuổi trẻ Bệnh viện Đa khoa tỉnh", "facebook.com/tuoitrebvdkninhthuan", "BVĐK"]],
+    )
+    cv422 = "<cv422.demo@tinhdoan.ninhthuan.example>"
+    thread = {"In-Reply-To": cv422, "References": cv422}
     return [
-        make_mail(
-            subject="Báo cáo theo CV số 422",
-            attachments=[ninh_hai],
-            message_id="<demo.1@ninhthuan.example>",
+        (
+            make_mail(
+                subject="Báo cáo theo CV số 422",
+                attachments=[ninh_hai],
+                message_id="<demo.1@ninhthuan.example>",
+                headers=_passed(),
+            ),
+            ago(6, 9, 15),
         ),
-        make_mail(
-            sender="Thành Đoàn Phan Rang – Tháp Chàm <thanhdoan.prtc@ninhthuan.example>",
-            subject="Re: 422-CV/TĐTN-TG báo cáo trang thông tin điện tử",
-            attachments=[prtc],
-            message_id="<demo.2@ninhthuan.example>",
+        (
+            make_mail(
+                sender="Huyện Đoàn Ninh Hải <huyendoan.ninhhai@ninhthuan.example>",
+                subject="Re: Báo cáo theo CV số 422",
+                body="Đã nhận, cảm ơn Ban.\n\nHuyện Đoàn Ninh Hải",
+                message_id="<demo.7@ninhthuan.example>",
+                headers=_passed() | {"In-Reply-To": "<demo.1@ninhthuan.example>"},
+            ),
+            ago(6, 16, 5),
         ),
-        make_mail(
-            sender="Đoàn cơ sở Sở Y tế <doan.syt@ninhthuan.example>",
-            subject="Báo cáo lập fanpage theo công văn DK-FANPAGE-2021",
-            attachments=[syt],
-            message_id="<demo.3@ninhthuan.example>",
+        (
+            make_mail(
+                sender="Thành Đoàn Phan Rang – Tháp Chàm <thanhdoan.prtc@ninhthuan.example>",
+                subject="Re: 422-CV/TĐTN-TG báo cáo trang thông tin điện tử",
+                attachments=[prtc],
+                message_id="<demo.2@ninhthuan.example>",
+                headers=_passed() | thread,
+            ),
+            ago(4, 14, 40),
         ),
-        make_mail(
-            sender="Một bạn đoàn viên <doanvien.nguyen@gmail.example>",
-            subject="Gửi báo cáo của chi đoàn",
-            attachments=[form_attachment("chi doan.xlsx")],
-            message_id="<demo.4@gmail.example>",
+        (
+            make_mail(
+                sender="Đoàn cơ sở Sở Y tế <doan.syt@ninhthuan.example>",
+                subject="Báo cáo lập fanpage theo công văn DK-FANPAGE-2021",
+                attachments=[syt],
+                message_id="<demo.3@ninhthuan.example>",
+                headers=_passed(),
+            ),
+            ago(9, 10, 30),
         ),
-        make_mail(
-            sender="Huyện Đoàn Ninh Sơn <huyendoan.ninhson@ninhthuan.example>",
-            subject="Trả lời tự động: Báo cáo 422",
-            headers={"Auto-Submitted": "auto-replied"},
-            body="Tôi đang đi công tác đến hết tuần.",
-            message_id="<demo.5@ninhthuan.example>",
+        (
+            make_mail(
+                sender="Đoàn cơ sở Bệnh viện Đa khoa tỉnh <doan.bvdk@ninhthuan.example>",
+                subject="Báo cáo fanpage (DK-FANPAGE-2021) - xin lỗi vì gửi chậm",
+                attachments=[bvdk],
+                message_id="<demo.8@ninhthuan.example>",
+                headers=_passed(),
+            ),
+            ago(1, 11, 0),
         ),
-        make_mail(
-            sender="Huyện Đoàn Bác Ái <huyendoan.bacai@ninhthuan.example>",
-            subject="Báo cáo CV 422",
-            body="Gửi bản scan báo cáo.",
-            attachments=[("scan.pdf", b"%PDF-1.4\n% ban scan\n", "application/pdf")],
-            message_id="<demo.6@ninhthuan.example>",
+        (
+            make_mail(
+                sender="Một bạn đoàn viên <doanvien.nguyen@gmail.example>",
+                subject="Gửi báo cáo của chi đoàn",
+                attachments=[form_attachment("chi doan.xlsx")],
+                message_id="<demo.4@gmail.example>",
+                headers=_passed("gmail.example"),
+            ),
+            ago(2, 20, 10),
+        ),
+        (
+            make_mail(
+                sender="Huyện Đoàn Ninh Sơn <huyendoan.ninhson@ninhthuan.example>",
+                subject="Trả lời tự động: Báo cáo 422",
+                headers={"Auto-Submitted": "auto-replied"},
+                body="Tôi đang đi công tác đến hết tuần.",
+                message_id="<demo.5@ninhthuan.example>",
+            ),
+            ago(3, 7, 45),
+        ),
+        (
+            make_mail(
+                sender="Huyện Đoàn Bác Ái <huyendoan.bacai@ninhthuan.example>",
+                subject="Báo cáo CV 422",
+                body="Gửi bản scan báo cáo.",
+                attachments=[("scan.pdf", b"%PDF-1.4\n% ban scan\n", "application/pdf")],
+                message_id="<demo.6@ninhthuan.example>",
+                headers=_passed(),
+            ),
+            ago(2, 15, 20),
+        ),
+        (
+            make_mail(
+                sender="Huyện Đoàn Ninh Phước <huyendoan.ninhphuoc@ninhthuan.example>",
+                subject="Hỏi về biểu mẫu CV 422",
+                body="Kính gửi Ban Tuyên giáo,\n\nĐơn vị có 2 nhóm Zalo của chi đoàn, "
+                "xin hỏi có cần kê khai vào biểu mẫu không, và cột “Loại hình” ghi thế nào?"
+                "\n\nTrân trọng,\nHuyện Đoàn Ninh Phước",
+                message_id="<demo.9@ninhthuan.example>",
+                headers=_passed() | thread,
+            ),
+            ago(1, 8, 20),
+        ),
+        (
+            make_mail(  # claims Thuận Nam's address; our server says it is forged
+                sender="Huyện Đoàn Thuận Nam <huyendoan.thuannam@ninhthuan.example>",
+                subject="Báo cáo CV 422 (bản cập nhật)",
+                attachments=[form_attachment("bao cao Thuan Nam.xlsx")],
+                message_id="<demo.10@mail-ninhthuan.example>",
+                headers={
+                    "Authentication-Results": f"{TRUSTED}; spf=fail smtp.mailfrom="
+                    "ninhthuan.example; dkim=none; dmarc=fail header.from=ninhthuan.example"
+                },
+            ),
+            ago(1, 22, 50),
         ),
     ]
 
@@ -105,8 +200,8 @@ def start() -> dovecot.Dovecot:
     server = dovecot.start(ROOT, PORT)
     client = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
     client.login(server.user, server.password)
-    for message in sample_mail():
-        client.append("INBOX", message)
+    for message, arrived in sample_mail():
+        client.append("INBOX", message, msg_time=arrived)
     client.logout()
     return server
 
@@ -126,6 +221,7 @@ def exports(server: dovecot.Dovecot) -> str:
         "MAIL_PORT": demo_smtp.PORT,
         "MAIL_DEFAULT_SENDER": f"Ban Tuyên giáo, Tỉnh Đoàn Ninh Thuận <{server.user}>",
         "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example",
+        "MAILIN_AUTHSERV_ID": TRUSTED,
     }
     return "\n".join(f"export {name}={shlex.quote(str(value))}" for name, value in settings.items())
 

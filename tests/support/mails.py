@@ -18,13 +18,14 @@ def make_mail(
     message_id: str | None = None,
     headers: dict[str, str] | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
+    date: dt.datetime | None = None,
 ) -> bytes:
     """A message as a mail client writes it; attachments are (filename, bytes, type)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(dt.datetime(2018, 6, 25, 9, 30, tzinfo=dt.UTC))
+    message["Date"] = format_datetime(date or dt.datetime(2018, 6, 25, 9, 30, tzinfo=dt.UTC))
     message["Message-ID"] = message_id or make_msgid(domain="ninhthuan.example")
     for name, value in (headers or {}).items():
         message[name] = value

@@ -1,0 +1,212 @@
+"""What becomes of a stored message: machine mail set aside, correspondence to its queue,
+a return recorded and acknowledged, the rest held in triage with the reason why.
+
+The rules (DESIGN.md, "Rules that matter"): a return carries a form (mailin.kinds); a
+From address the mailbox's own server says is forged matches no unit (mailin.authres); a
+stranger, a forgery, a dangerous message or machine mail never gets a reply from us.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from mailin.authres import SenderCheck, SenderProof, check_sender
+from mailin.forms import READ, FormReading, MessageForms
+from mailin.kinds import Kind, Verdict, classify
+from mailin.message import ParsedMessage
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import (
+    HoldReason,
+    InboundMessage,
+    InboundStatus,
+    OutboundMessage,
+    OutboundState,
+    Submission,
+    UnitEmail,
+)
+from portal.services.acknowledge import acknowledge_return, acknowledge_triage
+from portal.services.matching import match_dispatch, match_unit
+from portal.services.reading import read_return, unit_by_line
+from portal.services.returns import NO_PAGES, record_return
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    unit_id: int | None = None
+    dispatch_id: int | None = None
+    detail: str = ""
+
+
+def verdict_of(parsed: ParsedMessage) -> Verdict:
+    return classify(parsed, *own_identity())
+
+
+def file_message(
+    message: InboundMessage, parsed: ParsedMessage, forms: Future[MessageForms] | None = None
+) -> Outcome:
+    """Decide and record what the message is (not committed: the caller commits).
+    `forms`: its forms, being read by a worker (else read here when it is a return)."""
+    verdict = verdict_of(parsed)
+    message.reasons = ",".join([*verdict.reasons, *verdict.dangers])[:255]
+    if verdict.kind == Kind.MACHINE:
+        return _set_aside(message, parsed, verdict.reasons[0])
+    message.kind, message.machine_reason = "person", ""
+    recorded = _existing_return(message)
+    if recorded is not None:  # a replay: what was recorded (by staff, say) stays a return
+        return _read_again(message, parsed, recorded, forms)
+    proof = sender_proof(parsed)
+    message.sender_proof = proof.proof
+    dispatch, dispatch_route = match_dispatch(parsed)
+    message.dispatch_id = dispatch.id if dispatch else None
+    message.forwarded_from = ", ".join(parsed.forwarded_senders)[:254]
+    message.unit_id = None
+    if proof.proof == SenderProof.NOT_PROVEN:  # never matched by its address, never answered
+        return _hold(message, HoldReason.SENDER_NOT_PROVEN, ", ".join(proof.reasons))
+    unit, unit_route = match_unit(parsed)
+    message.unit_id = unit.id if unit else None
+    if verdict.dangers:  # a program or a path in a file name: no one opens or answers it
+        return _hold(message, HoldReason.DANGEROUS, ", ".join(verdict.dangers))
+    if verdict.kind == Kind.CORRESPONDENCE:
+        if unit is None:
+            return _hold(message, HoldReason.UNKNOWN_SENDER, "no form, unknown sender")
+        return _file_correspondence(message, verdict)
+    reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
+    if unit is None and reading is not None and reading.unit_line:
+        unit = unit_by_line(reading.unit_line)
+        unit_route = "form's unit line" if unit else ""
+        message.unit_id = unit.id if unit else None
+    if not (unit and dispatch):
+        hold = HoldReason.UNKNOWN_SENDER if unit is None else HoldReason.UNKNOWN_DISPATCH
+        outcome = _hold(
+            message,
+            hold,
+            f"unit: {unit_route or 'unknown'}; dispatch: {dispatch_route or 'unknown'}",
+        )
+        if _is_readable(reading):  # a reply, if any, only to a message that carries a form
+            acknowledge_triage(message)
+        return outcome
+    # A unit named only by its form (the sender's address is not registered) is asked
+    # for review: anyone can type a unit's name.
+    submission = record_return(
+        message,
+        unit,
+        dispatch,
+        reading,
+        attachment_id,
+        needs_review=unit_route == "form's unit line",
+    )
+    message.status, message.error, message.hold_reason = InboundStatus.PROCESSED, "", ""
+    db.session.flush()  # the rows and findings the acknowledgement lists
+    acknowledge_return(message, submission)
+    return Outcome(
+        message.status,
+        unit.id,
+        dispatch.id,
+        f"{unit_route}; {dispatch_route}; {submission.row_count} rows",
+    )
+
+
+def _read_again(
+    message: InboundMessage,
+    parsed: ParsedMessage,
+    submission: Submission,
+    forms: Future[MessageForms] | None,
+) -> Outcome:
+    """The message's return read again with today's reader, for the same unit and
+    dispatch; a return staff recorded as "no pages" has nothing to read."""
+    if submission.read_error != NO_PAGES:
+        reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
+        record_return(message, submission.unit, submission.dispatch, reading, attachment_id)
+    message.status, message.error, message.hold_reason = InboundStatus.PROCESSED, "", ""
+    return Outcome(
+        message.status, submission.unit_id, submission.dispatch_id, f"{submission.row_count} rows"
+    )
+
+
+def sender_proof(parsed: ParsedMessage) -> SenderCheck:
+    """What the mailbox's own server (MAILIN_AUTHSERV_ID) says of the From address."""
+    domain = parsed.sender.address.rpartition("@")[2]
+    return check_sender(
+        parsed.authentication_results, current_app.config["MAILIN_AUTHSERV_ID"], domain
+    )
+
+
+def _file_correspondence(message: InboundMessage, verdict: Verdict) -> Outcome:
+    """A unit's message without a form: to the correspondence queue, to be answered by a
+    person (unless staff already dealt with it: a replay keeps their decision)."""
+    if message.status != InboundStatus.CORRESPONDENCE:
+        message.needs_answer = True
+    message.status, message.error, message.hold_reason = InboundStatus.CORRESPONDENCE, "", ""
+    return Outcome(message.status, message.unit_id, message.dispatch_id, ",".join(verdict.reasons))
+
+
+def _hold(message: InboundMessage, reason: HoldReason, detail: str) -> Outcome:
+    message.status, message.error, message.hold_reason = InboundStatus.TRIAGE, "", reason
+    return Outcome(message.status, message.unit_id, message.dispatch_id, f"{reason}: {detail}")
+
+
+def _is_readable(reading: FormReading | None) -> bool:
+    return reading is not None and reading.status == READ and bool(reading.rows)
+
+
+def _existing_return(message: InboundMessage) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.inbound_message_id == message.id))
+
+
+def _set_aside(message: InboundMessage, parsed: ParsedMessage, reason: str) -> Outcome:
+    """Machine mail: kept and classified, never answered nor read; a bounce is noted."""
+    message.kind, message.machine_reason = "machine", reason
+    message.status, message.hold_reason = InboundStatus.IGNORED, ""
+    message.related_outbound_id = _bounced_outbound(parsed)
+    if message.related_outbound_id and reason in ("delivery_report", "robot_sender"):
+        mark_bounced(db.session.get(OutboundMessage, message.related_outbound_id))
+    return Outcome(message.status, detail=reason)
+
+
+def own_identity() -> tuple[frozenset[str], frozenset[str]]:
+    """(our Message-ID domains, our addresses), from the configuration."""
+    config = current_app.config
+    addresses = {
+        a.strip().lower()
+        for a in (
+            config["IMAP_USER"],
+            config["MAIL_USERNAME"],
+            _address_of(config["MAIL_DEFAULT_SENDER"]),
+        )
+        if a
+    }
+    addresses = {a for a in addresses if "@" in a}
+    domains = {config["MAIL_MESSAGE_ID_DOMAIN"].lower()} - {""}
+    return frozenset(domains), frozenset(addresses)
+
+
+def _address_of(sender: object) -> str:
+    if isinstance(sender, tuple):
+        return sender[1]
+    text = str(sender or "")
+    return text.rsplit("<", 1)[-1].rstrip(">") if "<" in text else text
+
+
+def mark_bounced(outbound: OutboundMessage) -> None:
+    """Our message bounced: say so on it, and flag the unit addresses it went to."""
+    outbound.state = OutboundState.BOUNCED
+    addresses = [a.strip().lower() for a in outbound.to_addresses.split(",") if a.strip()]
+    for email in db.session.scalars(select(UnitEmail).where(UnitEmail.address.in_(addresses))):
+        email.bounced_at = utcnow()
+
+
+def _bounced_outbound(parsed: ParsedMessage) -> int | None:
+    """The outbound message a delivery report is about, when its Message-ID is ours."""
+    for reported in parsed.reported_message_ids:
+        found = db.session.scalar(
+            select(OutboundMessage.id).where(OutboundMessage.message_id == reported)
+        )
+        if found:
+            return found
+    return None
