@@ -52,7 +52,7 @@ CORRESPONDENCE_REASONS = (
     "only_other_files",
     "link_to_online_sheet",
 )
-DANGERS = ("executable_file", "path_in_file_name")
+DANGERS = ("executable_file", "path_in_file_name", "address_in_name")
 
 _DOCUMENT_KINDS = {"xlsx", "xls", "ods", "docx", "odt", "cfb"}
 _FORM_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods", "csv", "tsv", "docx", "docm", "doc", "odt"}
@@ -82,7 +82,11 @@ def classify(
 ) -> Verdict:
     """Machine mail, a return, or correspondence, with the reasons for it."""
     machine = machine_reason(parsed, own_domains, own_addresses)
-    dangers = tuple(sorted({danger for a in parsed.attachments for danger in _dangers(a)}))
+    dangers = tuple(
+        sorted(
+            {danger for a in parsed.attachments for danger in _dangers(a)} | _sender_dangers(parsed)
+        )
+    )
     if machine:
         return Verdict(Kind.MACHINE, (machine,), dangers)
     carried = [carried_by(a, parsed.cid_references) for a in parsed.attachments]
@@ -158,6 +162,16 @@ def _dangers(attachment: Attachment) -> list[str]:
     if attachment.unsafe_name:
         found.append("path_in_file_name")
     return found
+
+
+_ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _sender_dangers(parsed: ParsedMessage) -> set[str]:
+    """A display name holding another address ("unit@tinh.vn" <attacker@evil.example>):
+    a mail program shows the name, so the reader believes the wrong sender."""
+    named = {found.lower() for found in _ADDRESS_IN_TEXT.findall(parsed.sender.name)}
+    return {"address_in_name"} if named - {parsed.sender.address, ""} else set()
 
 
 def _extension(filename: str) -> str:

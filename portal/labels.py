@@ -87,6 +87,7 @@ MESSAGE_REASONS = {
     "link_to_online_sheet": _l("A link to an online sheet instead of a file"),
     "executable_file": _l("A program file (.exe, .js, .lnk...)"),
     "path_in_file_name": _l("A file name with a folder path in it"),
+    "address_in_name": _l("The sender's name holds another email address"),
 }
 
 MACHINE_REASONS = {

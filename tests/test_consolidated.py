@@ -25,10 +25,13 @@ from portal.models import (
     RecipientState,
     Site,
     Submission,
+    SubmissionStatus,
     Unit,
 )
+from portal.services.consolidated import consolidate, figures
 from portal.services.report_files import text
 from portal.services.reporting import build, send_report
+from portal.services.triage import accept, reject
 
 FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
 ON_TIME = dt.datetime(2018, 6, 25, 3, 0, tzinfo=dt.UTC)
@@ -259,3 +262,71 @@ def test_a_viewer_cannot_send(client, as_role, dispatch_422):
         data={"csrf_token": token, "after_version": "0"},
     )
     assert response.status_code == 403
+
+
+def test_a_rejected_return_is_not_sent_upstream(app, client, as_role, users, dispatch_422):
+    """Staff rejected unit B's return (the roster line goes back to needs_review): B counts
+    as not reported, marked as rejected, and none of its rows goes upstream. Accepted and
+    not-yet-reviewed returns count as before."""
+    with app.app_context():
+        returns = {
+            s.unit.code: s
+            for s in db.session.scalars(select(Submission).where(Submission.is_current))
+        }
+        assert reject(returns["B"], "Sai mẫu, đề nghị gửi lại.", users["editor"])
+        accept(returns["A"], "", users["editor"])
+        dispatch = db.session.get(Dispatch, dispatch_422)
+        result = consolidate(dispatch)
+        counted = figures(result)
+        documents = build(dispatch)
+
+    by_code = {unit["code"]: unit for unit in result["units"]}
+    rejected = by_code["B"]
+    assert rejected["status"] == "needs_review"  # the roster line: keys kept as documented
+    assert rejected["return_status"] == SubmissionStatus.REJECTED == "rejected"
+    assert (rejected["rows"], rejected["submitted_at"], rejected["late"]) == ([], None, False)
+    assert [by_code[c]["return_status"] for c in "ACD"] == ["accepted", "needs_review", None]
+    assert len(by_code["A"]["rows"]) == 2 and len(by_code["C"]["rows"]) == 1
+    exported = json.loads(
+        app.test_cli_runner().invoke(args=["export", "422-CV/TĐTN-TG", "--format", "json"]).output
+    )
+    assert exported["units"] == json.loads(json.dumps(result["units"]))
+
+    assert (counted.units, counted.on_time, counted.late, counted.rows) == (4, 2, 0, 2)
+    assert counted.missing == ["Huyện Đoàn Ninh Sơn", "Huyện Đoàn Thuận Nam"]
+    assert [(u["code"], u["return_status"]) for u in counted.not_reported] == [
+        ("B", "rejected"),
+        ("D", None),
+    ]
+    assert counted.by_platform == {"facebook_page": 1, "website": 1}
+    assert counted.by_warning == {"non_vn_domain": 1} and counted.with_warnings == 1
+
+    book = load_workbook(io.BytesIO(documents.workbook))
+    summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(values_only=True) if row[0]}
+    assert (summary["Đã báo cáo đúng hạn"], summary["Báo cáo sau hạn"]) == (2, 0)
+    assert summary["Chưa báo cáo"] == 2
+    assert summary["Tổng số trang/kênh được ghi nhận"] == 2
+    assert not any("cá nhân" in str(label) for label in summary)
+    listed = list(book["Danh sách trang"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in listed] == ["A", "A"]
+    assert FORMULA not in [cell for row in listed for cell in row]
+    missing = list(book["Chưa báo cáo"].iter_rows(values_only=True))
+    assert missing == [
+        ("Mã đơn vị", "Đơn vị", "Địa chỉ liên hệ", "Tình trạng"),
+        ("B", "Huyện Đoàn Ninh Sơn", None, "Báo cáo bị trả lại"),
+        ("D", "Huyện Đoàn Thuận Nam", None, "Chưa gửi báo cáo"),
+    ]
+
+    letter = "\n".join(p.text for p in Document(io.BytesIO(documents.letter)).paragraphs)
+    assert (
+        "Số đơn vị được đề nghị báo cáo: 4; đã báo cáo: 2 (đúng hạn 2, sau hạn 0); "
+        "chưa báo cáo: 2 (Huyện Đoàn Ninh Sơn (báo cáo bị trả lại), Huyện Đoàn Thuận Nam)."
+    ) in letter
+    assert "Tổng số trang/kênh được thống kê: 2," in letter
+    assert "trang cá nhân Facebook" not in letter
+
+    as_role("viewer")
+    page = client.get(f"/admin/dispatch/report/{dispatch_422}").text
+    assert "Huyện Đoàn Ninh Sơn (báo cáo bị trả lại)" in page
+    assert "<li>Huyện Đoàn Thuận Nam</li>" in page
+    assert "Đơn vị chưa báo cáo (2)" in page

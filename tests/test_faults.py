@@ -41,7 +41,7 @@ from portal.models import (
 from portal.services.intake import MAX_PROCESS_ATTEMPTS
 from tests.conftest import app_config
 from tests.support import dovecot as dovecot_server
-from tests.support.mails import form_attachment, make_mail
+from tests.support.mails import form_attachment, make_mail, make_return
 from tests.support.proxy import CuttingProxy
 from tests.support.smtp import SmtpServer
 from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
@@ -420,19 +420,19 @@ def test_an_edit_holding_the_write_lock_for_10_seconds_delays_the_poller_but_los
 def test_a_message_whose_processing_always_fails_is_quarantined_and_the_rest_flow(
     app, dovecot, folder, monkeypatch, client, as_role
 ):
-    from portal.services import intake
+    from portal.services import filing
 
-    real_read = intake.read_return
+    real_read = filing.read_return
 
     def fragile_read(message, parsed, *ahead):
         if "LỖI-ĐỌC" in parsed.subject:
             raise RuntimeError("reader bug")
         return real_read(message, parsed, *ahead)
 
-    monkeypatch.setattr(intake, "read_return", fragile_read)
+    monkeypatch.setattr(filing, "read_return", fragile_read)
     seed_units(app, 5)
     messages, returns = mailbox(5, units=5)
-    append(dovecot, folder, make_mail(sender=unit_address(0), subject="Báo cáo 422 LỖI-ĐỌC"))
+    append(dovecot, folder, make_return(sender=unit_address(0), subject="Báo cáo 422 LỖI-ĐỌC"))
     append(dovecot, folder, *messages)
     polls = 0
     while polls < MAX_PROCESS_ATTEMPTS + 2:
@@ -468,7 +468,7 @@ def test_a_message_that_kills_the_reader_is_quarantined_after_three_crashes(
     messages, returns = mailbox(5, units=5)
     append(dovecot, folder, messages[0])
     append(
-        dovecot, folder, make_mail(sender=unit_address(1), subject="Báo cáo 422 GIẾT-TIẾN-TRÌNH")
+        dovecot, folder, make_return(sender=unit_address(1), subject="Báo cáo 422 GIẾT-TIẾN-TRÌNH")
     )
     append(dovecot, folder, *messages[1:])
     env = poller_env(dovecot, folder, database_url, tmp_path)
@@ -614,7 +614,9 @@ def test_smtp_down_then_421_and_451_then_550_intake_flows_and_each_ack_goes_once
         assert len(server.messages) == returns, "a sent acknowledgement went again"
 
         server.handler.reply = "550 5.1.1 Mailbox unavailable"
-        append(dovecot, folder, make_mail(sender=unit_address(7), subject="Báo cáo CV 422 bổ sung"))
+        append(
+            dovecot, folder, make_return(sender=unit_address(7), subject="Báo cáo CV 422 bổ sung")
+        )
         poll(app)
     finally:
         server.stop()

@@ -29,7 +29,7 @@ from portal.models import (
     Submission,
 )
 from portal.services.outbox import send_due
-from tests.support.mails import XLSX, form_attachment, make_mail
+from tests.support.mails import XLSX, form_attachment, make_mail, make_return
 from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
     NINH_HAI,
     append,
@@ -64,7 +64,7 @@ def sent(app, smtp) -> list:
 def test_our_own_acknowledgement_coming_back_is_never_answered(app, dovecot, folder, smtp):  # noqa: F811
     use_smtp(app, smtp.port)
     seed_roster(app)
-    append(dovecot, folder, make_mail(message_id="<r1@ninhthuan.example>"))
+    append(dovecot, folder, make_return(message_id="<r1@ninhthuan.example>"))
     poll(app)
     (ack,) = sent(app, smtp)
     ours = ack.data
@@ -98,7 +98,7 @@ def test_25_messages_from_one_sender_are_all_stored_and_ten_acknowledged(
     use_smtp(app, smtp.port)
     assert (app.config["ACK_LIMIT"], app.config["ACK_WINDOW_MINUTES"]) == (10, 180)
     seed_roster(app)
-    append(dovecot, folder, *[make_mail(subject=f"Báo cáo 422 lần {n}") for n in range(25)])
+    append(dovecot, folder, *[make_return(subject=f"Báo cáo 422 lần {n}") for n in range(25)])
     poll(app)
     assert count(app) == 25
     with app.app_context():
@@ -119,6 +119,7 @@ def test_cr_lf_in_subject_message_id_and_references_injects_no_header(
     smtp,
 ):
     use_smtp(app, smtp.port)
+    app.config["ACK_TRIAGE"] = True  # the stranger's form gets the triage reply
     seed_roster(app)
     raw = crlf(
         f"From: Huyện Đoàn Ninh Hải <{NINH_HAI}>\nTo: tuyengiao@ninhthuan.example\n"
@@ -126,7 +127,11 @@ def test_cr_lf_in_subject_message_id_and_references_injects_no_header(
         "Message-ID: =?utf-8?q?<m1@ninhthuan.example>=0D=0ABcc:_evil@evil.example?=\n"
         "References: <cv422@tinhdoan.ninhthuan.example>\n"
         " =?utf-8?q?<r@x.example>=0D=0AX-Evil:_2?=\n"
-        "In-Reply-To: =?utf-8?q?<a@b.example>=0A=0DX-Evil:_3?=\n\nBáo cáo.\n"
+        "In-Reply-To: =?utf-8?q?<a@b.example>=0A=0DX-Evil:_3?=\n"
+        "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+        "<table><tr><th>STT</th><th>Tên trang</th><th>Địa chỉ trang</th></tr>"
+        "<tr><td>1</td><td>Tuổi trẻ Ninh Hải</td><td>facebook.com/tuoitreninhhai</td></tr>"
+        "</table>\n"
     )
     stranger = raw.replace(NINH_HAI.encode(), b"ai.do@gmail.example").replace(b"m1@", b"m2@")
     append(dovecot, folder, raw, stranger)
@@ -224,7 +229,7 @@ def test_deep_wide_and_boundaryless_mime_is_kept_flagged_and_the_poller_goes_on(
         f"From: {NINH_HAI}\nSubject: 422 thiếu boundary\nMIME-Version: 1.0\n"
         "Content-Type: multipart/mixed\n\n--x\nContent-Type: text/plain\n\nx\n--x--\n"
     )
-    append(dovecot, folder, nested(100), wide, no_boundary, make_mail(subject="422 bình thường"))
+    append(dovecot, folder, nested(100), wide, no_boundary, make_return(subject="422 bình thường"))
     assert poll(app) == 4
     with app.app_context():
         stored = db.session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()

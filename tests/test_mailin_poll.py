@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.services import intake
 from portal.services.mailbox import poll_one_pass
-from tests.support.mails import form_attachment, make_mail
+from tests.support.mails import form_attachment, make_mail, make_return
 from tests.test_mailin_machine import MACHINE_MAIL
 
 NINH_HAI = "huyendoan.ninhhai@ninhthuan.example"
@@ -141,8 +141,8 @@ def test_same_message_id_other_content_is_kept_and_flagged(app, dovecot, folder)
     append(
         dovecot,
         folder,
-        make_mail(message_id="<same@ninhthuan.example>", body="một"),
-        make_mail(message_id="<same@ninhthuan.example>", body="hai"),
+        make_return(message_id="<same@ninhthuan.example>", body="một"),
+        make_return(message_id="<same@ninhthuan.example>", body="hai"),
     )
     poll(app)
     with app.app_context():
@@ -213,6 +213,7 @@ def test_a_message_above_the_limit_is_recorded_not_downloaded_and_sender_told_on
     app, dovecot, folder
 ):
     app.config["MAILIN_MAX_BYTES"] = 50_000
+    seed_roster(app)  # the notice goes to a registered unit's address only
     big = make_mail(
         subject="=?utf-8?q?=E1=BA=A2nh=0D=0ABcc:_x@evil.example?=",
         attachments=[("scan.pdf", os.urandom(80_000), "application/pdf")],
@@ -282,11 +283,11 @@ def test_matching_by_thread_subject_and_address(app, dovecot, folder):
     append(
         dovecot,
         folder,
-        make_mail(
+        make_return(
             subject="Re: báo cáo", headers={"In-Reply-To": "<cv422@tinhdoan.ninhthuan.example>"}
         ),
-        make_mail(sender="HuyenDoan.NinhSon@NinhThuan.Example", subject="Báo cáo CV 422"),
-        make_mail(subject="Báo cáo"),
+        make_return(sender="HuyenDoan.NinhSon@NinhThuan.Example", subject="Báo cáo CV 422"),
+        make_return(subject="Báo cáo"),
     )
     poll(app)
     assert processed(app) == [
@@ -298,7 +299,7 @@ def test_matching_by_thread_subject_and_address(app, dovecot, folder):
 
 def test_the_only_open_dispatch_is_assumed(app, dovecot, folder):
     seed_roster(app, open_dispatches=1)
-    append(dovecot, folder, make_mail(subject="Gửi Ban Tuyên giáo"))
+    append(dovecot, folder, make_return(subject="Gửi Ban Tuyên giáo"))
     poll(app)
     assert processed(app) == [("processed", "NHAI", "422-CV/TĐTN-TG")]
 
@@ -325,8 +326,8 @@ def test_a_return_forwarded_by_staff_is_matched_to_its_unit(app, dovecot, folder
     append(
         dovecot,
         folder,
-        make_mail(sender="editor@example.org", body=forwarded),
-        make_mail(sender="stranger@gmail.example", body=forwarded),
+        make_return(sender="editor@example.org", body=forwarded),
+        make_return(sender="stranger@gmail.example", body=forwarded),
     )
     poll(app)
     assert processed(app) == [
@@ -356,7 +357,7 @@ def test_a_later_return_supersedes_the_earlier_and_history_is_kept(app, dovecot,
 
 
 def test_replay_changes_nothing_when_nothing_changed_and_rematches_triage(app, dovecot, folder):
-    append(dovecot, folder, make_mail())
+    append(dovecot, folder, make_return())
     poll(app)
     assert processed(app) == [("triage", None, None)]
     seed_roster(app)

@@ -31,6 +31,7 @@ def test_a_triaged_message_is_assigned_and_runs_the_normal_intake(
     dovecot,
     folder,  # noqa: F811
 ):
+    app.config["ACK_TRIAGE"] = True
     seed_roster(app)
     append(
         dovecot,

@@ -36,8 +36,8 @@ def _answer_state(view, context, model, name):
 class CorrespondenceView(ReadOnlyModelView):
     """Questions, thanks, requests for more days: read by a person, never a return."""
 
-    can_view_details = False
     column_list = ["received_at", "unit", "from_address", "subject", "dispatch", "needs_answer"]
+    column_details_list = [*column_list, "from_name", "reasons", "body_text"]
     column_labels = {
         "received_at": _l("Received at"),
         "unit": _l("Unit"),
@@ -45,6 +45,9 @@ class CorrespondenceView(ReadOnlyModelView):
         "subject": _l("Email subject"),
         "dispatch": _l("Dispatch"),
         "needs_answer": _l("Answer"),
+        "from_name": _l("Sender name"),
+        "reasons": _l("Why it is not a return"),
+        "body_text": _l("Text of the email"),
     }
     column_searchable_list = ["from_address", "subject"]
     column_filters = ["needs_answer", "received_at"]
@@ -53,6 +56,7 @@ class CorrespondenceView(ReadOnlyModelView):
         "subject": _open_link,
         "dispatch": dispatch_number,
         "needs_answer": _answer_state,
+        "reasons": _reasons,
     }
     folded_search = False
 

@@ -7,9 +7,9 @@ import sys
 
 from flask.cli import main
 
-from portal.services import intake
+from portal.services import filing
 
-real_read_return = intake.read_return
+real_read_return = filing.read_return
 
 
 def deadly_read_return(message, parsed, *ahead):
@@ -19,6 +19,6 @@ def deadly_read_return(message, parsed, *ahead):
 
 
 if __name__ == "__main__":
-    intake.read_return = deadly_read_return
+    filing.read_return = deadly_read_return
     sys.argv = ["flask", "--app", "wsgi", *sys.argv[1:]]
     main()

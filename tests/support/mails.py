@@ -57,3 +57,9 @@ def form_attachment(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return name, buffer.getvalue(), XLSX
+
+
+def make_return(**kwargs) -> bytes:
+    """A unit's return: make_mail with its completed form attached (a return carries one)."""
+    kwargs.setdefault("attachments", [form_attachment()])
+    return make_mail(**kwargs)
