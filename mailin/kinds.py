@@ -59,6 +59,7 @@ _FORM_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods", "csv", "tsv", "docx", "docm", 
 _TEXT_FORM_TYPES = {"text/csv", "text/tab-separated-values", "application/csv"}
 _ARCHIVE_EXTENSIONS = {"zip", "rar", "7z", "gz", "tgz", "tar", "dat"}  # winmail.dat: TNEF
 _ARCHIVE_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+_SCAN_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "tif", "tiff", "webp", "gif"}
 _CALENDAR_TYPES = {"text/calendar", "application/ics"}
 _EXECUTABLE_EXTENSIONS = {
     "exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "wsh",
@@ -110,7 +111,9 @@ def carried_by(attachment: Attachment, cid_references: set[str]) -> Carried:
     kind = sniff(attachment.content)
     if kind in _DOCUMENT_KINDS:
         return Carried.FORM
-    if kind in ("pdf", "image"):
+    # A scan or photo by its bytes, or by what it says it is: an iPhone's HEIC, a PDF
+    # damaged on the way (staff still have to look at it).
+    if kind in ("pdf", "image") or _says_scan(content_type, extension):
         return Carried.SCAN
     if kind == "zip" or extension in _ARCHIVE_EXTENSIONS or content_type in _ARCHIVE_TYPES:
         return Carried.ARCHIVE
@@ -120,6 +123,14 @@ def carried_by(attachment: Attachment, cid_references: set[str]) -> Carried:
     ):
         return Carried.FORM
     return Carried.OTHER
+
+
+def _says_scan(content_type: str, extension: str) -> bool:
+    return (
+        content_type == "application/pdf"
+        or (content_type.startswith("image/") and content_type != "image/svg+xml")
+        or extension in _SCAN_EXTENSIONS
+    )
 
 
 def has_form_table(html: str) -> bool:

@@ -56,9 +56,9 @@ def normalize_url(text: str) -> str:
     host = _ascii_host(host)
     if not host or not _TLD.search(host):
         return ""
-    host = _SOCIAL_ALIASES.get(host, host)
-    if host.startswith("www."):
+    if host.startswith("www."):  # before the aliases: www.fb.com is fb.com is facebook.com
         host = host[4:]
+    host = _SOCIAL_ALIASES.get(host, host)
     path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
     kept = _KEPT_PARAMS.get(host, set())
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k in kept])

@@ -51,11 +51,13 @@ def catalog(domain: str) -> dict[str, str]:
         }
 
 
-def extracted(directory: str, keywords: dict) -> set[str]:
-    methods = [("**/templates/**.html", JINJA), ("**.py", "python")]
+def extracted(directory: str, keywords: dict, templates: str = "**/templates/**.html") -> set[str]:
+    """The messages of a directory's Python files and of its templates (matched by
+    `templates`, a path relative to the directory)."""
+    methods = [(templates, JINJA), ("**.py", "python")]
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        directory, methods, keywords=keywords, options_map={"**.html": {}}
+        directory, methods, keywords=keywords, options_map={templates: {}}
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found
@@ -70,7 +72,7 @@ def test_every_flask_admin_string_has_a_vietnamese_translation():
 
 def test_every_string_of_ours_has_a_vietnamese_translation():
     translations = catalog("messages")
-    ours = extracted("portal", OUR_KEYWORDS) | extracted("templates", OUR_KEYWORDS)
+    ours = extracted("portal", OUR_KEYWORDS) | extracted("templates", OUR_KEYWORDS, "**.html")
     assert len(ours) > 100
     assert sorted(m for m in ours if not translations.get(m)) == []
 

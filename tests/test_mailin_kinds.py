@@ -90,6 +90,16 @@ def test_a_photo_from_a_phone_is_a_return_to_type_in():
     assert found.reasons == ("scan_or_photo",)
 
 
+def test_an_iphone_heic_photo_or_a_damaged_pdf_is_a_scan_by_its_type():
+    heic = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40
+    for name, content, kind in [
+        ("IMG_0422.HEIC", heic, "image/heic"),
+        ("ban-quet.pdf", b"\x8a\x01garbled", "application/pdf"),
+    ]:
+        found = verdict(make_mail(attachments=[(name, content, kind)]))
+        assert found.reasons == ("scan_or_photo",), name
+
+
 def test_a_text_file_is_the_form_only_when_it_says_it_is_a_csv():
     csv = "STT,Tên trang,Địa chỉ trang\n1,Tuổi trẻ Ninh Hải,facebook.com/tn\n".encode()
     assert verdict(make_mail(attachments=[("bao cao.csv", csv, "text/csv")])).kind == Kind.RETURN

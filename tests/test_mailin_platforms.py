@@ -74,6 +74,8 @@ def test_the_normalised_keys_are_the_ones_the_rules_expect():
     assert normalize_url("https://www.youtube.com/@Doan") == "youtube.com/@doan"
     assert normalize_url("https://zalo.me/g/abcd123") == "zalo.me/g/abcd123"
     assert normalize_url("oa.zalo.me/123") == "oa.zalo.me/123"
+    # www. before an alias: the short host is still Facebook, and one page has one key.
+    assert normalize_url("www.fb.com/doanxa") == normalize_url("facebook.com/doanxa")
 
 
 @pytest.mark.parametrize(

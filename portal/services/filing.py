@@ -21,12 +21,14 @@ from mailin.message import ParsedMessage
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
+    Dispatch,
     HoldReason,
     InboundMessage,
     InboundStatus,
     OutboundMessage,
     OutboundState,
     Submission,
+    Unit,
     UnitEmail,
 )
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
@@ -76,6 +78,20 @@ def file_message(
         if unit is None:
             return _hold(message, HoldReason.UNKNOWN_SENDER, "no form, unknown sender")
         return _file_correspondence(message, verdict)
+    return _file_return(message, parsed, forms, (unit, unit_route), (dispatch, dispatch_route))
+
+
+def _file_return(
+    message: InboundMessage,
+    parsed: ParsedMessage,
+    forms: Future[MessageForms] | None,
+    matched_unit: tuple[Unit | None, str],
+    matched_dispatch: tuple[Dispatch | None, str],
+) -> Outcome:
+    """A message that carries a form: recorded as the unit's return and acknowledged, or
+    held in triage when its unit or dispatch is unknown (answered there only if it carries
+    a readable form and ACK_TRIAGE is on)."""
+    (unit, unit_route), (dispatch, dispatch_route) = matched_unit, matched_dispatch
     reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
     if unit is None and reading is not None and reading.unit_line:
         unit = unit_by_line(reading.unit_line)
