@@ -50,11 +50,15 @@ def verdict_of(parsed: ParsedMessage) -> Verdict:
 
 
 def file_message(
-    message: InboundMessage, parsed: ParsedMessage, forms: Future[MessageForms] | None = None
+    message: InboundMessage,
+    parsed: ParsedMessage,
+    forms: Future[MessageForms] | None = None,
+    verdict: Verdict | None = None,
 ) -> Outcome:
     """Decide and record what the message is (not committed: the caller commits).
-    `forms`: its forms, being read by a worker (else read here when it is a return)."""
-    verdict = verdict_of(parsed)
+    `forms`: its forms, being read by a worker (else read here when it is a return);
+    `verdict`: what it is, when the caller already knows (else classified here)."""
+    verdict = verdict or verdict_of(parsed)
     message.reasons = ",".join([*verdict.reasons, *verdict.dangers])[:255]
     if verdict.kind == Kind.MACHINE:
         return _set_aside(message, parsed, verdict.reasons[0])

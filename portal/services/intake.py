@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mailin.forms import MessageForms
 from mailin.imap import Fetched
-from mailin.kinds import Kind
+from mailin.kinds import Kind, Verdict
 from mailin.message import ParsedMessage, parse_message
 from portal.database import utcnow
 from portal.extensions import db
@@ -87,6 +87,7 @@ class Stored:
     message: InboundMessage
     parsed: ParsedMessage
     forms: Future[MessageForms] | None
+    verdict: Verdict  # what it is (mailin.kinds), decided once
 
 
 def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
@@ -105,7 +106,7 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
                 verdict = verdict_of(parsed)  # only a return's forms are read
                 is_return = verdict.kind == Kind.RETURN and not verdict.dangers
                 forms = read_ahead(parsed, official) if is_return else None
-                stored.append(Stored(message, parsed, forms))
+                stored.append(Stored(message, parsed, forms, verdict))
             db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -124,7 +125,7 @@ def _process_batch(stored: list[Stored]) -> None:
             still_new = _lock_while_new(*(one.message.id for one in stored))
             for one in stored:
                 if one.message.id in still_new:
-                    file_message(one.message, one.parsed, one.forms)
+                    file_message(one.message, one.parsed, one.forms, one.verdict)
             db.session.commit()
     except Exception as exc:
         log.warning("a batch failed (%s); processing its %d messages one by one", exc, len(stored))
