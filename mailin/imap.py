@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,14 @@ SECURITY_CHOICES = ("ssl", "starttls", "none")
 
 
 class MailboxError(Exception):
-    """The mailbox could not be reached or refused what was asked."""
+    """The mailbox could not be reached or refused what was asked.
+
+    `reason`: auth (the login was refused: a changed or revoked password, an expired
+    token), tls (the server's certificate is not trusted) or connection."""
+
+    def __init__(self, message: str, reason: str = "connection") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ class ImapSession:
             self.client = self._connect()
             self._login()
             self.select()
+        except LoginError as exc:
+            raise MailboxError(f"{settings.host}:{settings.port}: {exc}", "auth") from exc
+        except ssl.SSLError as exc:
+            raise MailboxError(f"{settings.host}:{settings.port}: {exc}", "tls") from exc
         except (IMAPClientError, OSError) as exc:
             raise MailboxError(f"{settings.host}:{settings.port}: {exc}") from exc
 

@@ -52,12 +52,14 @@ class Poller:
         handle: Callable[[list[Fetched]], None],
         poll_seconds: float = 60,
         after_pass: Callable[[], None] = lambda: None,
+        on_failure: Callable[[str, Exception], None] = lambda reason, exc: None,
     ) -> None:
         self.open_session = open_session
         self.ledger = ledger
         self.handle = handle
         self.poll_seconds = poll_seconds
-        self.after_pass = after_pass
+        self.after_pass = after_pass  # after each pass that went through
+        self.on_failure = on_failure  # (reason, error) when a pass could not be made
         self.stop = threading.Event()
         self.backoff = 1.0  # seconds to wait after a failure; doubles while failures last
 
@@ -70,18 +72,28 @@ class Poller:
                 session = self.open_session()
             except MailboxError as exc:
                 log.warning("mailbox unreachable (%s); retrying in %.0f s", exc, self.backoff)
+                self._report(exc.reason, exc)
                 self._back_off()
                 continue
             try:
                 self._serve(session)
             except (IMAPClientError, OSError) as exc:
                 log.warning("connection lost (%s); reconnecting in %.0f s", exc, self.backoff)
+                self._report("connection", exc)
                 self._back_off()
-            except Exception:  # the store failed: the next pass fetches the message again
+            except Exception as exc:  # the store failed: the next pass fetches it again
                 log.exception("pass failed; retrying in %.0f s", self.backoff)
+                self._report("store", exc)
                 self._back_off()
             finally:
                 session.close()
+
+    def _report(self, reason: str, exc: Exception) -> None:
+        """Tell the app (its health record); a failure there must not stop the poller."""
+        try:
+            self.on_failure(reason, exc)
+        except Exception:
+            log.exception("could not record the failure")
 
     def _back_off(self) -> None:
         self.stop.wait(self.backoff)

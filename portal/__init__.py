@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config (later wins), extensions, staff login, admin screens, CLI."""
-    from portal import admin, auth, cli, i18n, jinja, pages
+    from portal import admin, auth, cli, healthz, i18n, jinja, pages
     from portal.config import load_config
     from portal.extensions import db, mail, migrate
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin.init_app(app)
     jinja.init_app(app)
     pages.init_app(app)
+    healthz.init_app(app)
     cli.init_app(app)
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -54,6 +54,11 @@ DEFAULTS: dict[str, object] = {
     # (mx.google.com for Gmail; microsoft365 for Exchange Online): a From address it says
     # is forged matches no unit. Empty: no judgement.
     "MAILIN_AUTHSERV_ID": "",
+    # At most this many messages sent per day (Vietnam time); the rest waits for the next
+    # day, acknowledgements before reminders. Consumer Gmail allows about 500; 0: no limit.
+    "MAIL_DAILY_LIMIT": 400,
+    # The overview and /healthz turn red when no pass of the poller succeeded for this long.
+    "HEALTH_MAX_SILENCE_MINUTES": 30,
     # Scheduled reminders, in days before the deadline (negative: after it).
     "REMINDER_DAYS": "3,1,-1",
     "BABEL_DEFAULT_LOCALE": "vi",

@@ -14,6 +14,7 @@ from portal.labels import (
     OUTBOUND_STATES,
     PLATFORMS,
     ROLES,
+    SERVICE_PROBLEMS,
     SUBMISSION_STATUSES,
 )
 
@@ -52,5 +53,6 @@ def init_app(app: Flask) -> None:
         submission_status=label_of(SUBMISSION_STATUSES),
         platform=label_of(PLATFORMS),
         finding=label_of(FINDINGS),
+        service_problem=label_of(SERVICE_PROBLEMS),
         roster_url=RecipientView.roster_url,
     )

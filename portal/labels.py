@@ -189,3 +189,14 @@ OBJECT_TYPES = {
 def choices(labels: dict) -> list[tuple[str, object]]:
     """(code, label) pairs for a select field."""
     return [(str(code), label) for code, label in labels.items()]
+
+
+# Why the mailbox cannot be read or mail cannot go out (ServiceState.reason, MailboxError).
+SERVICE_PROBLEMS = {
+    "auth": _l("the server refused the login (a wrong, changed or revoked app password)"),
+    "tls": _l("the server's certificate is not trusted"),
+    "connection": _l("the server cannot be reached"),
+    "store": _l("the database could not store the mail"),
+    "quota": _l("the account's daily sending quota is spent"),
+    "rate": _l("the server asks to send more slowly for now"),
+}

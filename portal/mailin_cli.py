@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from mailin.imap import MailboxError
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.labels import SERVICE_PROBLEMS
 from portal.models import InboundMessage, InboundStatus
 
 mailin = AppGroup("mailin", help="Read the Propaganda mailbox.")
@@ -25,7 +27,7 @@ def poll(once: bool) -> None:
     """Store and process new mail; runs until SIGTERM or Ctrl+C unless --once."""
     from portal.services.mailbox import imap_settings, mailbox_lock, make_poller, poll_one_pass
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = current_app._get_current_object()
     try:
         with mailbox_lock(app, imap_settings()):
@@ -38,6 +40,14 @@ def poll(once: bool) -> None:
             poller.run()
     except PortalError as exc:
         raise click.ClickException(str(exc)) from exc
+    except MailboxError as exc:  # exit status 1: cron and monitoring see it
+        raise click.ClickException(
+            _(
+                "The mailbox could not be read (%(reason)s): %(error)s",
+                reason=SERVICE_PROBLEMS.get(exc.reason, exc.reason),
+                error=exc,
+            )
+        ) from exc
     except SQLAlchemyError as exc:  # nothing was flagged that is not stored: run again later
         raise click.ClickException(
             _(

@@ -20,9 +20,10 @@ import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
 from portal import create_app
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     Attachment,
@@ -601,16 +602,17 @@ def test_smtp_down_then_421_and_451_then_550_intake_flows_and_each_ack_goes_once
     from portal.services.outbox import send_due
 
     server.start()
+    clock = utcnow()
     try:
+        # 421 is the server's (the outbox pauses), 451 the message's (it is retried later).
         for reply in ("421 4.3.2 Service not available", "451 4.3.0 Try again later", "250 OK"):
             server.handler.reply = reply
+            clock += dt.timedelta(hours=2)  # past the pause and the retry's wait
             with app.app_context():
-                db.session.execute(update(OutboundMessage).values(next_attempt_at=None))
-                db.session.commit()  # the retry's wait has passed
-                send_due()
+                send_due(now=clock)
         assert sorted(received_ids(server).values()) == [1] * returns
         with app.app_context():
-            send_due()
+            send_due(now=clock)
         assert len(server.messages) == returns, "a sent acknowledgement went again"
 
         server.handler.reply = "550 5.1.1 Mailbox unavailable"

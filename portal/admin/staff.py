@@ -17,7 +17,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.labels import ROLES, choices
 from portal.models import Recipient, Unit
-from portal.services.overview import bar_chart, open_dispatches, queue_counts
+from portal.services.overview import bar_chart, open_dispatches, queue_counts, service_lines
 from portal.services.reminders import remind_now
 from portal.services.reporting import report_settings
 from portal.services.users import MIN_PASSWORD_LENGTH, UNUSABLE_PASSWORD_HASH, hash_password
@@ -82,7 +82,13 @@ class HomeView(HomeBase):
             p.dispatch.id: Markup(bar_chart(p.returns_by_day, p.dispatch.deadline))  # noqa: S704
             for p in progress
         }
-        return self.render("admin/home.html", progress=progress, totals=totals, charts=charts)
+        return self.render(
+            "admin/home.html",
+            progress=progress,
+            totals=totals,
+            charts=charts,
+            services=service_lines(),
+        )
 
     @expose("/remind/<int:dispatch_id>", methods=["POST"])
     def remind(self, dispatch_id: int):

@@ -2,6 +2,7 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.dispatch import Dispatch, Recipient, RecipientState
+from portal.models.health import ServiceState
 from portal.models.mail import (
     Attachment,
     HoldReason,
@@ -42,6 +43,7 @@ __all__ = [
     "ReportSettings",
     "RecipientState",
     "Role",
+    "ServiceState",
     "Severity",
     "Site",
     "StaffSession",

@@ -11,12 +11,13 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mailin.imap import Fetched, ImapSession, ImapSettings
+from mailin.imap import Fetched, ImapSession, ImapSettings, MailboxError
 from mailin.poller import Poller, poll_once
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.locks import instance_lock
 from portal.models import MailboxState
+from portal.services import health
 from portal.services.intake import handle_batch, process_pending
 from portal.services.outbox import send_due
 
@@ -97,14 +98,27 @@ def mailbox_lock(app: Flask, settings: ImapSettings):
 
 def poll_one_pass() -> int:
     """Open the mailbox, handle what is new, close, then retry what is left and send what
-    is due; how many messages were handled."""
-    session = ImapSession(imap_settings())
+    is due; how many messages were handled. The pass is recorded for the overview and
+    /healthz (a MailboxError, when it could not log in or connect, is recorded and raised)."""
+    settings = imap_settings()
+    try:
+        session = ImapSession(settings)
+    except MailboxError as exc:
+        record_mailbox_failure(settings, exc.reason, exc)
+        raise
     try:
         handled = poll_once(session, DatabaseLedger(), handle_batch)
     finally:
         session.close()
+    health.record_success(health.mailbox_service(settings.user, settings.folder))
     finish_pass()
     return handled
+
+
+def record_mailbox_failure(settings: ImapSettings, reason: str, exc: Exception) -> None:
+    """Say on the overview and in /healthz why the mailbox could not be read."""
+    db.session.rollback()  # whatever the failure left in the session
+    health.record_failure(health.mailbox_service(settings.user, settings.folder), reason, str(exc))
 
 
 def finish_pass() -> None:
@@ -120,14 +134,23 @@ def send_outbox() -> None:
         log.info(
             "outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed
         )
+    if report.paused:
+        log.warning("outbox paused: %s (see the overview)", report.paused)
 
 
 def make_poller() -> Poller:
     settings = imap_settings()
+    service = health.mailbox_service(settings.user, settings.folder)
+
+    def after_pass() -> None:
+        health.record_success(service)
+        finish_pass()
+
     return Poller(
         lambda: ImapSession(settings),
         DatabaseLedger(),
         handle_batch,
         poll_seconds=current_app.config["IMAP_POLL_SECONDS"],
-        after_pass=finish_pass,
+        after_pass=after_pass,
+        on_failure=lambda reason, exc: record_mailbox_failure(settings, reason, exc),
     )

@@ -9,6 +9,7 @@ uses Flask-Mail's settings (MAIL_*) with a connect/read timeout, which Flask-Mai
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from email.headerregistry import Address
@@ -41,6 +42,18 @@ class TransientFailure(Exception):
 
 class PermanentFailure(Exception):
     """Do not try again: the server refused the message (5xx)."""
+
+
+class AccountFailure(Exception):
+    """Nothing can be sent now, whatever the message: the login was refused (a revoked app
+    password), the account's sending quota is spent, or the server cannot be reached or
+    spoken to safely (TLS). The outbox pauses; no message is failed for it.
+
+    `reason`: auth, quota, rate or connection (portal.labels.SERVICE_PROBLEMS)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 def new_message_id() -> str:
@@ -139,6 +152,9 @@ class SmtpConnection:
         ]
         try:
             self._send(message, recipients)
+        except AccountFailure:
+            self.close()
+            raise
         except Exception as exc:
             self.close()
             failure = _failure(exc)
@@ -160,7 +176,17 @@ class SmtpConnection:
             self._open().send_message(message, from_addr=sender_address(), to_addrs=recipients)
 
     def _open(self) -> smtplib.SMTP:
-        self._server = _connect(current_app.config)
+        """Connect and log in; any failure here is the account's or the server's, not the
+        message's (one login per connection, and the outbox stops at the first refusal)."""
+        try:
+            self._server = _connect(current_app.config)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise AccountFailure("auth", f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except smtplib.SMTPResponseException as exc:
+            reason = _account_reason(exc) or "connection"
+            raise AccountFailure(reason, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS refused
+            raise AccountFailure("connection", f"{type(exc).__name__}: {exc}") from exc
         return self._server
 
     def close(self, polite: bool = False) -> None:
@@ -178,9 +204,37 @@ class SmtpConnection:
         server.close()
 
 
+# Answers about the account rather than the message: its sending quota (Gmail's
+# "550 5.4.5 Daily user sending quota exceeded", Microsoft's "SubmissionQuotaExceeded"), a
+# rate limit ("421 4.7.0 Try again later", "4.7.28"), a login needed or refused (5.7.x
+# from 530/534/535).
+_QUOTA = re.compile(r"\b5\.4\.5\b|quota", re.IGNORECASE)
+_RATE = re.compile(r"\b4\.7\.\d+\b|rate limit|too many (messages|connections)", re.IGNORECASE)
+_AUTH_CODES = {530, 534, 535}
+
+
+def _account_reason(exc: smtplib.SMTPResponseException) -> str:
+    """auth, quota or rate when the server's answer is about the account, else ''."""
+    words = (
+        exc.smtp_error.decode("utf-8", "replace")
+        if isinstance(exc.smtp_error, bytes)
+        else str(exc.smtp_error)
+    )
+    if exc.smtp_code in _AUTH_CODES:
+        return "auth"
+    if _QUOTA.search(words):
+        return "quota"
+    if exc.smtp_code == 421 or _RATE.search(words):
+        return "rate"
+    return ""
+
+
 def _failure(exc: Exception) -> Exception | None:
-    """What an SMTP error means for the message: TransientFailure, PermanentFailure, or
-    None for an error that is no SMTP failure (a bug: let it be seen)."""
+    """What an SMTP error means: AccountFailure (nothing can go now), TransientFailure or
+    PermanentFailure (this message), or None for an error that is no SMTP failure (a bug:
+    let it be seen)."""
+    if isinstance(exc, smtplib.SMTPResponseException) and _account_reason(exc):
+        return AccountFailure(_account_reason(exc), f"{exc.smtp_code} {exc.smtp_error!r}")
     if isinstance(exc, smtplib.SMTPResponseException):
         failure = PermanentFailure if 500 <= exc.smtp_code < 600 else TransientFailure
         return failure(f"{exc.smtp_code} {exc.smtp_error!r}")

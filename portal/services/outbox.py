@@ -6,13 +6,17 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from flask import current_app
+from sqlalchemy import case, func, or_, select, update
 
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import VIETNAM
 from portal.locks import instance_lock
-from portal.models import OutboundMessage, OutboundState
+from portal.models import OutboundKind, OutboundMessage, OutboundState
+from portal.services import health
 from portal.services.mailout import (
+    AccountFailure,
     PermanentFailure,
     SmtpConnection,
     TransientFailure,
@@ -30,6 +34,18 @@ RETRY_DELAYS = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
 # server may already have accepted it: the one duplicate a crash can cause, with the
 # same Message-ID.
 SENDER_LOCK = "outbox-sender"
+# After an account-level failure (login refused, server away, rate limit) the outbox
+# pauses this long, growing with each failure in a row; a spent daily quota waits for the
+# next day (Vietnam time).
+PAUSE_STEPS = [dt.timedelta(minutes=m) for m in (1, 5, 15, 30, 60)]
+# What goes first when not everything can go today: the reply upstream, acknowledgements
+# and notices, then reminders.
+PRIORITY = case(
+    (OutboundMessage.kind == OutboundKind.CONSOLIDATED, 0),
+    (OutboundMessage.kind == OutboundKind.ACKNOWLEDGEMENT, 1),
+    (OutboundMessage.kind == OutboundKind.REMINDER, 3),
+    else_=2,
+)
 
 
 @dataclass
@@ -38,59 +54,135 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     busy: bool = False  # another sender held the lock: nothing was tried
+    paused: str = ""  # why nothing more can go now (SERVICE_PROBLEMS code)
+    capped: bool = False  # MAIL_DAILY_LIMIT reached: the rest waits for tomorrow
 
 
-def send_due(limit: int = 200) -> SendReport:
-    """Deliver the queued messages that are due, oldest first; nothing while another
-    sender on this machine is at work (its messages are its own)."""
+def send_due(limit: int = 200, now: dt.datetime | None = None) -> SendReport:
+    """Deliver the queued messages that are due, most urgent kind first, then oldest;
+    nothing while another sender on this machine is at work (its messages are its own),
+    nor while the account is paused. `now`: the clock (tests move it)."""
     with instance_lock(SENDER_LOCK) as held:
-        return _send_due(limit) if held else SendReport(busy=True)
+        return _send_due(limit, now or utcnow()) if held else SendReport(busy=True)
 
 
-def _send_due(limit: int) -> SendReport:
+def _send_due(limit: int, now: dt.datetime) -> SendReport:
     report = SendReport()
+    state = health.state_of(health.OUTBOX)
+    if health.is_paused(state, now, _settings_fingerprint()):
+        report.paused = state.reason
+        return report
     _requeue_interrupted()
+    room = _room_today(now)
     due = db.session.scalars(
         select(OutboundMessage.id)
         .where(
             OutboundMessage.state == OutboundState.QUEUED,
             or_(
                 OutboundMessage.next_attempt_at.is_(None),
-                OutboundMessage.next_attempt_at <= utcnow(),
+                OutboundMessage.next_attempt_at <= now,
             ),
         )
-        .order_by(OutboundMessage.id)
-        .limit(limit)
+        .order_by(PRIORITY, OutboundMessage.id)
+        .limit(max(0, min(limit, room)))
     ).all()
+    report.capped = room <= limit and _anything_due(now) > len(due)
     # One connection for the batch, opened at the first message (none when nothing is due);
-    # each message's state is still committed as soon as it is sent.
+    # each message's state is still committed as soon as it is sent. The first account
+    # failure ends the batch: one login per pass, every row left queued.
     with SmtpConnection() as connection:
         for message_id in due:
-            if _claim(message_id):
-                _send_one(message_id, report, connection)
+            if not _claim(message_id, now):
+                continue
+            try:
+                _send_one(message_id, report, connection, now)
+            except AccountFailure as exc:
+                _pause(state, exc, now)
+                report.paused = exc.reason
+                return report
+    if due and (report.sent or not state.is_ok):
+        health.record_success(health.OUTBOX, now)
     return report
 
 
-def _claim(message_id: int) -> bool:
+def _room_today(now: dt.datetime) -> int:
+    """How many more may go today (Vietnam's day) under MAIL_DAILY_LIMIT (0: no limit)."""
+    limit = current_app.config["MAIL_DAILY_LIMIT"]
+    if not limit:
+        return 2**31
+    midnight = now.astimezone(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0)
+    sent = db.session.scalar(
+        select(func.count(OutboundMessage.id)).where(OutboundMessage.sent_at >= midnight)
+    )
+    return max(0, limit - sent)
+
+
+def _anything_due(now: dt.datetime) -> int:
+    return db.session.scalar(
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.state == OutboundState.QUEUED,
+            or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
+        )
+    )
+
+
+def _pause(state, failure: AccountFailure, now: dt.datetime) -> None:
+    """Stop sending for a while (the reason shown to staff), every row kept queued."""
+    if failure.reason == "quota":
+        tomorrow = now.astimezone(VIETNAM).date() + dt.timedelta(days=1)
+        until = dt.datetime.combine(tomorrow, dt.time(0, 5), VIETNAM).astimezone(dt.UTC)
+    else:
+        until = now + PAUSE_STEPS[min(state.failures, len(PAUSE_STEPS) - 1)]
+    health.record_failure(
+        health.OUTBOX, failure.reason, str(failure), now, until, _settings_fingerprint()
+    )
+    log.warning("outbox paused until %s: %s (%s)", until, failure.reason, failure)
+
+
+def _settings_fingerprint() -> str:
+    """The outgoing-mail settings a pause was decided under (a changed password lifts it)."""
+    config = current_app.config
+    return health.fingerprint(
+        *(config[name] for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL")),
+        config["MAIL_USERNAME"],
+        config["MAIL_PASSWORD"],
+    )
+
+
+def _claim(message_id: int, now: dt.datetime) -> bool:
     """Mark the row 'sending' unless another sender took it first (committed)."""
     claimed = db.session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == message_id, OutboundMessage.state == OutboundState.QUEUED)
-        .values(state=OutboundState.SENDING, next_attempt_at=utcnow())
+        .values(state=OutboundState.SENDING, next_attempt_at=now)
     ).rowcount
     db.session.commit()
     return claimed == 1
 
 
-def _send_one(message_id: int, report: SendReport, connection: SmtpConnection) -> None:
+def _send_one(
+    message_id: int, report: SendReport, connection: SmtpConnection, now: dt.datetime
+) -> None:
+    """Send one claimed row and record what became of it (committed). An account failure
+    puts it back in the queue as it was, and is raised for the batch to stop."""
     message = db.session.get(OutboundMessage, message_id)
     message.attempts += 1
     try:
         deliver(compose(message), connection)
+    except AccountFailure:
+        message.attempts -= 1
+        message.state, message.next_attempt_at = OutboundState.QUEUED, None
+        db.session.commit()
+        raise
     except TransientFailure as exc:
-        _retry_later(message, str(exc), report)
+        _retry_later(message, str(exc), report, now)
     except PermanentFailure as exc:
         message.state, message.last_error = OutboundState.FAILED, str(exc)[:2000]
+        report.failed += 1
+    except Exception as exc:  # a bug on this one row: it is failed, the rest still go
+        log.exception("outbound %s could not be sent", message_id)
+        message.state = OutboundState.FAILED
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         report.failed += 1
     else:
         message.state, message.sent_at, message.last_error = OutboundState.SENT, utcnow(), ""
@@ -98,14 +190,16 @@ def _send_one(message_id: int, report: SendReport, connection: SmtpConnection) -
     db.session.commit()
 
 
-def _retry_later(message: OutboundMessage, error: str, report: SendReport) -> None:
+def _retry_later(
+    message: OutboundMessage, error: str, report: SendReport, now: dt.datetime
+) -> None:
     message.last_error = error[:2000]
     if message.attempts > len(RETRY_DELAYS):
         message.state = OutboundState.FAILED
         report.failed += 1
         return
     message.state = OutboundState.QUEUED
-    message.next_attempt_at = utcnow() + RETRY_DELAYS[message.attempts - 1]
+    message.next_attempt_at = now + RETRY_DELAYS[message.attempts - 1]
     report.retrying += 1
     log.warning(
         "outbound %s not sent (%s); retrying at %s", message.id, error, message.next_attempt_at

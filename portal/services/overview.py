@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.models import (
@@ -18,8 +19,10 @@ from portal.models import (
     OutboundState,
     Recipient,
     RecipientState,
+    ServiceState,
     Submission,
 )
+from portal.services import health
 
 
 @dataclass
@@ -133,3 +136,38 @@ def bar_chart(
         f"Hạn {deadline:%d/%m}</text></svg>"
     )
     return "".join(parts)
+
+
+@dataclass
+class ServiceLine:
+    """One line of the overview's "is it working" box."""
+
+    name: str  # the mailbox (user/folder), or "" for the outbox
+    is_alarm: bool
+    reason: str  # SERVICE_PROBLEMS code, or ''
+    last_success_at: dt.datetime | None
+    paused_until: dt.datetime | None = None
+    error: str = ""
+
+
+def service_lines(now: dt.datetime | None = None) -> list[ServiceLine]:
+    """Each mailbox ("read last at ...", red when failing or silent too long), then the
+    outbox when it is paused or failing."""
+    now = now or utcnow()
+    lines = [
+        ServiceLine(
+            state.name.removeprefix("mailbox:"),
+            health.is_alarming(state, now),
+            state.reason,
+            state.last_success_at,
+            error=state.last_error,
+        )
+        for state in health.mailbox_states()
+    ]
+    outbox = db.session.scalar(select(ServiceState).where(ServiceState.name == health.OUTBOX))
+    if outbox is not None and not outbox.is_ok:
+        paused = outbox.paused_until if outbox.paused_until and outbox.paused_until > now else None
+        lines.append(
+            ServiceLine("", True, outbox.reason, outbox.last_success_at, paused, outbox.last_error)
+        )
+    return lines

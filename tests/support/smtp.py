@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -34,6 +35,9 @@ class Handler:
     # the connection closed (as servers that limit messages per connection do).
     per_connection: int | None = None
     _carried: dict = field(default_factory=dict)  # messages taken, by connection (peer)
+    # After this many messages in all, every DATA is answered `then_reply` (a quota spent).
+    accept_only: int | None = None
+    then_reply: str = "550 5.4.5 Daily user sending quota exceeded"
 
     async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
         if self.per_connection is not None:
@@ -47,6 +51,8 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.accept_only is not None and len(self.messages) >= self.accept_only:
+            return self.then_reply
         if self.reply.startswith("250"):
             self.messages.append(
                 Received(
@@ -66,17 +72,41 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class SmtpServer:
-    """aiosmtpd on a free local port; start() and stop() may be called again (an outage)."""
+@dataclass
+class Login:
+    """SMTP AUTH (PLAIN, LOGIN) with one account, counting every attempt. Loopback only,
+    so without TLS (the TLS tests give the server a certificate of their own)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    user: str
+    password: str
+    attempts: int = 0
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        self.attempts += 1
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login.decode() == self.user and auth_data.password.decode() == self.password
+        )
+        return AuthResult(success=ok, handled=False)
+
+
+class SmtpServer:
+    """aiosmtpd on a free local port; start() and stop() may be called again (an outage).
+    With `login`, it requires SMTP AUTH with that account."""
+
+    def __init__(self, port: int | None = None, login: Login | None = None) -> None:
         self.handler = Handler()
         self.port = port or free_port()
+        self.login = login
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:
+        auth = (
+            dict(authenticator=self.login, auth_required=True, auth_require_tls=False)
+            if self.login
+            else {}
+        )
         self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, decode_data=False
+            self.handler, hostname="127.0.0.1", port=self.port, decode_data=False, **auth
         )
         self.controller.start()
         return self
