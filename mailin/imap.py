@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 import ssl
 from collections.abc import Iterator
@@ -41,6 +42,8 @@ class ImapSettings:
     batch_size: int = 25
     max_bytes: int = 25 * 1024 * 1024  # larger messages are recorded, not downloaded
     since: dt.date | None = None  # first run of a folder: mail that arrived before is skipped
+    ca_file: str = ""  # trust this CA (a provincial server's own) besides the system's
+    allow_plaintext: bool = False  # a password in clear to a host other than loopback
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class ImapSession:
     def __init__(self, settings: ImapSettings) -> None:
         if settings.security not in SECURITY_CHOICES:
             raise MailboxError(f"IMAP_SECURITY must be one of {SECURITY_CHOICES}")
+        if settings.security == "none" and not (
+            is_loopback(settings.host) or settings.allow_plaintext
+        ):
+            raise MailboxError(
+                f"{settings.host}: IMAP_SECURITY=none would send the password unencrypted; "
+                "use ssl or starttls (or set IMAP_ALLOW_PLAINTEXT if you really mean it)",
+                "tls",
+            )
         self.settings = settings
         self.uidvalidity = 0
         try:
@@ -79,7 +90,7 @@ class ImapSession:
 
     def _connect(self) -> IMAPClient:
         settings = self.settings
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=settings.ca_file or None)
         client = IMAPClient(
             settings.host,
             port=settings.port,
@@ -179,3 +190,11 @@ def _aware(value: object) -> dt.datetime | None:
     if not isinstance(value, dt.datetime):
         return None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.1, ::1 or localhost: a password sent there never crosses a network."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"

@@ -20,6 +20,12 @@ DEFAULTS: dict[str, object] = {
     "IMAP_SECURITY": "ssl",
     "IMAP_FOLDER": "INBOX",
     "IMAP_OAUTH2_TOKEN": "",
+    # A CA certificate (PEM) to trust besides the system's: a provincial server's own CA.
+    "IMAP_CA_FILE": "",
+    "MAIL_CA_FILE": "",
+    # Allow a password over an unencrypted connection to a host other than 127.0.0.1/::1.
+    "IMAP_ALLOW_PLAINTEXT": False,
+    "MAIL_ALLOW_PLAINTEXT": False,
     "IMAP_TIMEOUT": 60,
     "IMAP_POLL_SECONDS": 60,
     # Where handled mail goes: a folder such as "Đã xử lý" (created when missing), or empty

@@ -44,6 +44,8 @@ def imap_settings() -> ImapSettings:
         timeout=config["IMAP_TIMEOUT"],
         max_bytes=config["MAILIN_MAX_BYTES"],
         since=_since(config["IMAP_SINCE"]),
+        ca_file=config["IMAP_CA_FILE"],
+        allow_plaintext=config["IMAP_ALLOW_PLAINTEXT"],
     )
 
 

@@ -19,6 +19,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 
 from flask import current_app
 
+from mailin.imap import is_loopback
 from portal.database import utcnow
 from portal.models import OutboundMessage
 from portal.services.dispatches import strip_header_value
@@ -182,6 +183,8 @@ class SmtpConnection:
             self._server = _connect(current_app.config)
         except smtplib.SMTPAuthenticationError as exc:
             raise AccountFailure("auth", f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except ssl.SSLError as exc:  # a certificate not trusted, a TLS handshake refused
+            raise AccountFailure("tls", f"{type(exc).__name__}: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
             reason = _account_reason(exc) or "connection"
             raise AccountFailure(reason, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
@@ -248,15 +251,26 @@ def _failure(exc: Exception) -> Exception | None:
 
 
 def _connect(config) -> smtplib.SMTP:
+    """A connection with MAIL_* settings: implicit TLS (MAIL_USE_SSL, port 465) or STARTTLS
+    (MAIL_USE_TLS, 587), certificates verified (MAIL_CA_FILE for a server's own CA); a login
+    only over TLS, or to loopback, unless MAIL_ALLOW_PLAINTEXT says otherwise."""
     host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
-    if config["MAIL_USE_SSL"]:
-        server = smtplib.SMTP_SSL(
-            host, port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+    encrypted = config["MAIL_USE_SSL"] or config["MAIL_USE_TLS"]
+    if config["MAIL_USERNAME"] and not (
+        encrypted or is_loopback(host) or config["MAIL_ALLOW_PLAINTEXT"]
+    ):
+        raise AccountFailure(
+            "tls",
+            f"{host}: the password would go unencrypted; set MAIL_USE_TLS (587) or "
+            "MAIL_USE_SSL (465), or MAIL_ALLOW_PLAINTEXT if you really mean it",
         )
+    context = ssl.create_default_context(cafile=config["MAIL_CA_FILE"] or None)
+    if config["MAIL_USE_SSL"]:
+        server = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
     else:
         server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
         if config["MAIL_USE_TLS"]:
-            server.starttls(context=ssl.create_default_context())
+            server.starttls(context=context)
     if config["MAIL_USERNAME"]:
         server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
     return server

@@ -28,7 +28,7 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
@@ -53,7 +53,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 protocol imap {{
@@ -73,6 +74,7 @@ class Dovecot:
     port: int
     user: str = USER
     password: str = PASSWORD
+    tls_port: int = 0  # implicit TLS (imaps), when started with certificates
 
     def settings(self, folder: str) -> dict[str, object]:
         """The portal's IMAP settings for `folder` of this server (plain IMAP on 127.0.0.1)."""
@@ -137,8 +139,10 @@ def _wait_for(port: int, seconds: float = 15) -> None:
     raise RuntimeError(f"Dovecot did not listen on 127.0.0.1:{port}")
 
 
-def start(root: Path | None = None, port: int | None = None) -> Dovecot:
-    """Start a Dovecot with one user (USER/PASSWORD) whose mail lives under root."""
+def start(root: Path | None = None, port: int | None = None, tls=None) -> Dovecot:
+    """Start a Dovecot with one user (USER/PASSWORD) whose mail lives under root. With
+    `tls` (tests.support.tls.Certificates) it offers STARTTLS on `port` and implicit TLS
+    on `tls_port`; without, plain IMAP only (loopback)."""
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not os.path.exists(binary):
         raise RuntimeError("Dovecot is not installed: `make test` installs dovecot-imapd.")
@@ -153,9 +157,15 @@ def start(root: Path | None = None, port: int | None = None) -> Dovecot:
         for sub in ("mail", "home"):
             os.chown(root / sub, uid, gid)
     user = os.environ.get("USER") or "root"
+    tls_port = _free_port() if tls else 0
+    ssl = (
+        f"ssl = yes\nssl_cert = <{tls.cert_file}\nssl_key = <{tls.key_file}" if tls else "ssl = no"
+    )
     config = CONFIG.format(
         root=root,
         port=port,
+        ssl=ssl,
+        tls_port=tls_port,
         uid=uid,
         gid=gid,
         login_user="dovenull" if is_root else user,
@@ -177,4 +187,6 @@ def start(root: Path | None = None, port: int | None = None) -> Dovecot:
     if result.returncode != 0:
         raise RuntimeError("Dovecot did not start: " + (root / "start.log").read_text())
     _wait_for(port)
-    return Dovecot(root=root, host="127.0.0.1", port=port)
+    if tls_port:
+        _wait_for(tls_port)
+    return Dovecot(root=root, host="127.0.0.1", port=port, tls_port=tls_port)

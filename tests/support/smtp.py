@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -93,20 +94,39 @@ class SmtpServer:
     """aiosmtpd on a free local port; start() and stop() may be called again (an outage).
     With `login`, it requires SMTP AUTH with that account."""
 
-    def __init__(self, port: int | None = None, login: Login | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        login: Login | None = None,
+        tls=None,
+        implicit_tls: bool = False,
+    ) -> None:
+        """`tls` (tests.support.tls.Certificates): STARTTLS required before anything else,
+        or TLS from the first byte with `implicit_tls` (port 465's way)."""
         self.handler = Handler()
         self.port = port or free_port()
         self.login = login
+        self.tls, self.implicit_tls = tls, implicit_tls
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:
-        auth = (
-            dict(authenticator=self.login, auth_required=True, auth_require_tls=False)
-            if self.login
-            else {}
-        )
+        options: dict = {}
+        if self.login:
+            # (aiosmtpd only knows of STARTTLS: on implicit TLS the whole connection is
+            # encrypted already, and it must not hide AUTH for want of a STARTTLS.)
+            require_tls = bool(self.tls) and not self.implicit_tls
+            options.update(
+                authenticator=self.login, auth_required=True, auth_require_tls=require_tls
+            )
+        if self.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.tls.cert_file, self.tls.key_file)
+            if self.implicit_tls:
+                options["ssl_context"] = context
+            else:
+                options.update(tls_context=context, require_starttls=True)
         self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, decode_data=False, **auth
+            self.handler, hostname="127.0.0.1", port=self.port, decode_data=False, **options
         )
         self.controller.start()
         return self
