@@ -14,7 +14,9 @@ from mailin.imap import Fetched, ImapSession, MailboxError
 
 log = logging.getLogger(__name__)
 
-IDLE_MAX_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE before servers drop it at 29 minutes
+# Re-issue IDLE at least this often: RFC 2177 allows 29 minutes, but Gmail and NAT boxes drop
+# a quiet connection sooner (a dropped IDLE otherwise waits silently for mail that never comes).
+IDLE_MAX_SECONDS = 9 * 60
 IDLE_CHECK_SECONDS = 5  # how often a waiting IDLE looks at the stop flag
 MAX_BACKOFF_SECONDS = 300
 
