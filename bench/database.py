@@ -30,6 +30,8 @@ def app_env(database_url: str, instance: Path, **extra: object) -> dict[str, str
         "MAIL_PORT": 9,
         "MAIL_DEFAULT_SENDER": SENDER,
         "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example",
+        # Thousands of messages in one run: a daily sending cap would only measure itself.
+        "MAIL_DAILY_LIMIT": 0,
         **extra,
     }
     env = {k: v for k, v in os.environ.items() if k not in values}
