@@ -1,4 +1,5 @@
-"""service state: the outbox's pause and each mailbox's last pass, for staff and /healthz
+"""service state: the outbox's pause and each mailbox's last pass, for staff and /healthz;
+outbound mail by the time it was sent (the daily cap)
 
 Revision ID: 0012
 Revises: 0011
@@ -31,7 +32,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_state')),
     sa.UniqueConstraint('name', name=op.f('uq_service_state_name'))
     )
+    with op.batch_alter_table('outbound_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbound_message_sent_at'), ['sent_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('outbound_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbound_message_sent_at'))
     op.drop_table('service_state')

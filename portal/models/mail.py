@@ -182,7 +182,8 @@ class OutboundMessage(db.Model):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: the daily sending cap counts what went out today, at every pass.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     # Indexed: "was this message already answered?" is asked for every message that comes in.
     inbound_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_message.id"), index=True
