@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from mailin.message import parse_message
+from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import (
     Dispatch,
@@ -127,6 +128,9 @@ def test_staff_record_a_units_words_as_a_return_with_no_pages(app, dovecot, fold
         submission = correspondence.record_as_no_pages(message, dispatch, users["editor"])
         assert (submission.row_count, submission.status) == (0, SubmissionStatus.ACCEPTED)
         assert message.status == InboundStatus.PROCESSED and not message.needs_answer
+        with pytest.raises(InvalidInput):  # a second click (or a colleague) records nothing
+            correspondence.record_as_no_pages(message, dispatch, users["editor"])
+        assert db.session.scalar(select(func.count(Submission.id))) == 1
         result = consolidate(dispatch)
         ninh_son = next(u for u in result["units"] if u["code"] == "NSON")
         assert ninh_son["submitted_at"] is not None and ninh_son["rows"] == []
@@ -403,3 +407,34 @@ def test_a_too_large_message_from_a_stranger_gets_no_notice(app, dovecot, folder
     with app.app_context():
         notices = db.session.scalars(select(OutboundMessage.to_addresses)).all()
     assert notices == [NINH_HAI]
+
+
+def test_the_correspondence_page_marks_answered_records_no_pages_and_refuses_viewers(
+    app, dovecot, folder, client, as_role
+):
+    seed_roster(app)
+    question = make_mail(sender=NINH_SON, subject="Hỏi về CV 422", body="Xin hỏi hạn nộp?")
+    words = make_mail(sender=NINH_HAI, subject="Re: CV 422", body="Đơn vị không có trang nào.")
+    append_at(dovecot, folder, (question, None), (words, None))
+    poll(app)
+    token = as_role("viewer")
+    listing = client.get("/admin/correspondence/").text
+    assert "Hỏi về CV 422" in listing and "Cần trả lời" in listing
+    assert (
+        client.post("/admin/correspondence/read/1", data={"csrf_token": token}).status_code == 403
+    )
+    client.post("/logout", data={"csrf_token": token})
+    token = as_role("editor")
+    done = client.post("/admin/correspondence/read/1", data={"csrf_token": token, "do": "answered"})
+    assert done.status_code == 302
+    recorded = client.post(
+        "/admin/correspondence/read/2",
+        data={"csrf_token": token, "do": "no_pages", "dispatch_id": "1"},
+    )
+    assert recorded.status_code == 302 and "/admin/submission/review/" in recorded.location
+    with app.app_context():
+        first, second = db.session.scalars(select(InboundMessage).order_by(InboundMessage.id))
+        assert (first.status, first.needs_answer) == (InboundStatus.CORRESPONDENCE, False)
+        assert second.status == InboundStatus.PROCESSED
+        (submission,) = db.session.scalars(select(Submission)).all()
+        assert (submission.unit.code, submission.row_count) == ("NHAI", 0)

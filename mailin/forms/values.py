@@ -94,21 +94,16 @@ def platform_from_words(text: str) -> str:
 
 
 def platform_from_url(key: str) -> str:
-    """The platform of a normalised URL key ('facebook.com/groups/x' -> facebook_group)."""
+    """The platform of a normalised URL key ('facebook.com/groups/x' -> facebook_group):
+    what the URL says unambiguously, else what its host is most likely to be."""
     if not key:
         return "other"
-    host, _slash, path = key.partition("/")
+    host = key.partition("/")[0]
+    if platform_in_url(key):
+        return platform_in_url(key)
     if host == "facebook.com":
-        if path.startswith("groups/"):
-            return "facebook_group"
-        if path.startswith(("profile.php", "people/")):
-            return "facebook_profile"
-        return "facebook_page"
-    if host in ("zalo.me", "oa.zalo.me"):
-        return "zalo"
-    if host.endswith("tiktok.com"):
-        return "tiktok"
-    if host.endswith("youtube.com") or host == "youtu.be":
+        return "facebook_page"  # a bare facebook.com/name: most often a Fanpage
+    if host == "youtube.com" or host.endswith(".youtube.com"):
         return "youtube"
     return "website"
 

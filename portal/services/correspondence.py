@@ -8,6 +8,7 @@ a unit that runs none says so in words), or moves it to triage to assign it ther
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 
 from portal.errors import InvalidInput
 from portal.extensions import db
@@ -43,6 +44,7 @@ def record_as_no_pages(
     if unit is None:
         raise InvalidInput(_("This message has no unit: move it to triage to assign it."))
     before = {"status": message.status, "dispatch_id": message.dispatch_id}
+    _take_from_queue(message, InboundStatus.PROCESSED)
     submission = record_no_pages(message, unit, dispatch, reviewer_id)
     message.dispatch_id = dispatch.id
     message.status, message.needs_answer = InboundStatus.PROCESSED, False
@@ -62,6 +64,7 @@ def move_to_triage(message: InboundMessage) -> None:
     """Send the message to triage, where staff assign it to a unit and dispatch."""
     _require_correspondence(message)
     before = {"status": message.status}
+    _take_from_queue(message, InboundStatus.TRIAGE)
     message.status, message.hold_reason = InboundStatus.TRIAGE, HoldReason.MOVED_BY_STAFF
     message.needs_answer = False
     audit.record("update", message, before=before, after={"status": message.status})
@@ -71,3 +74,21 @@ def move_to_triage(message: InboundMessage) -> None:
 def _require_correspondence(message: InboundMessage) -> None:
     if message.status != InboundStatus.CORRESPONDENCE:
         raise InvalidInput(_("This message is not in the correspondence queue any more."))
+
+
+def _take_from_queue(message: InboundMessage, status: InboundStatus) -> None:
+    """Move the message out of the queue by a conditional UPDATE: of two clicks (or two
+    colleagues) at once only one goes on, so a unit is recorded and answered once."""
+    taken = db.session.execute(
+        update(InboundMessage)
+        .where(
+            InboundMessage.id == message.id,
+            InboundMessage.status == InboundStatus.CORRESPONDENCE,
+        )
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        db.session.rollback()
+        raise InvalidInput(_("This message is not in the correspondence queue any more."))
+    message.status = status
