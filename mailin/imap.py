@@ -6,7 +6,7 @@ import datetime as dt
 import ipaddress
 import logging
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
@@ -34,7 +34,10 @@ class ImapSettings:
     port: int
     user: str
     password: str = ""
-    oauth2_token: str = ""  # XOAUTH2 access token (Gmail, Microsoft) instead of a password
+    # XOAUTH2 (Gmail, Microsoft) instead of the password: called with "" for the access
+    # token to use, or with the token the server just refused for a new one. Its errors
+    # are MailboxError (a refresh refused: reason "oauth").
+    oauth2_token: Callable[[str], str] | None = None
     security: str = "ssl"
     folder: str = "INBOX"
     processed_folder: str = ""  # move handled mail here; empty: flag it \Seen instead
@@ -77,16 +80,26 @@ class ImapSession:
             )
         self.settings = settings
         self.uidvalidity = 0
+        self.client: IMAPClient | None = None
+        try:
+            self._open()
+        except BaseException:
+            self._close_quietly()  # a refused login must not leave its connection open
+            raise
+
+    def _open(self) -> None:
+        """Connect, log in and select; what fails is a MailboxError saying why."""
+        where = f"{self.settings.host}:{self.settings.port}"
         try:
             self.client = self._connect()
             self._login()
             self.select()
         except LoginError as exc:
-            raise MailboxError(f"{settings.host}:{settings.port}: {exc}", "auth") from exc
+            raise MailboxError(f"{where}: {exc}", "auth") from exc
         except ssl.SSLError as exc:
-            raise MailboxError(f"{settings.host}:{settings.port}: {exc}", "tls") from exc
+            raise MailboxError(f"{where}: {exc}", "tls") from exc
         except (IMAPClientError, OSError) as exc:
-            raise MailboxError(f"{settings.host}:{settings.port}: {exc}") from exc
+            raise MailboxError(f"{where}: {exc}") from exc
 
     def _connect(self) -> IMAPClient:
         settings = self.settings
@@ -105,10 +118,20 @@ class ImapSession:
 
     def _login(self) -> None:
         settings = self.settings
-        if settings.oauth2_token:
-            self.client.oauth2_login(settings.user, settings.oauth2_token)
-        else:
+        if settings.oauth2_token is None:
             self.client.login(settings.user, settings.password)
+            return
+        token = settings.oauth2_token("")
+        try:
+            self.client.oauth2_login(settings.user, token)
+        except LoginError:
+            # Refused before its time (revoked, or the clocks disagree): one new token, on
+            # a new connection (after a refused AUTHENTICATE some servers want a new one).
+            log.info("%s refused the access token; refreshing it once", settings.host)
+            fresh = settings.oauth2_token(token)
+            self._close_quietly()
+            self.client = self._connect()
+            self.client.oauth2_login(settings.user, fresh)
 
     def select(self) -> int:
         """Select the folder (any name: imapclient encodes modified UTF-7); its UIDVALIDITY."""
@@ -183,6 +206,14 @@ class ImapSession:
             self.client.logout()
         except (IMAPClientError, OSError):
             pass
+
+    def _close_quietly(self) -> None:
+        """Drop the connection without a word (it failed, or a login on it was refused)."""
+        if self.client is not None:
+            try:
+                self.client.shutdown()
+            except (IMAPClientError, OSError):
+                pass
 
 
 def _aware(value: object) -> dt.datetime | None:

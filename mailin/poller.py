@@ -117,18 +117,31 @@ class Poller:
         """Wait in IDLE for new mail, the stop flag, or poll_seconds.
 
         Mail that lands between a pass's SEARCH and the start of IDLE is not always
-        announced in IDLE, so the wait never outlasts poll_seconds (nor the 25 minutes
-        after which servers may drop an IDLE): such mail waits one interval, not forever.
+        announced in IDLE, so the wait never outlasts poll_seconds (nor IDLE_MAX_SECONDS):
+        such mail waits one interval, not forever. After a quiet IDLE the next pass's UID
+        SEARCH is the check that the connection still lives (a dead one fails it within
+        IMAP_TIMEOUT, and the poller reconnects). A server that says BYE (a restart, an
+        administrator's kick) or closes the connection ends the wait at once: the poller
+        reconnects rather than waiting on a dead socket.
         """
         session.client.idle()
         log.debug("waiting for new mail (IDLE)")
         if not getattr(session, "idle_announced", False):
             log.info("connected; waiting for new mail with IDLE")
             session.idle_announced = True
-        try:
-            deadline = time.monotonic() + min(self.poll_seconds, IDLE_MAX_SECONDS)
-            while not self.stop.is_set() and time.monotonic() < deadline:
-                if session.client.idle_check(timeout=IDLE_CHECK_SECONDS):
-                    return
-        finally:
-            session.client.idle_done()
+        deadline = time.monotonic() + min(self.poll_seconds, IDLE_MAX_SECONDS)
+        early_empty = 0  # answers with nothing in them, well before the timeout
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            started = time.monotonic()
+            responses = session.client.idle_check(timeout=IDLE_CHECK_SECONDS)
+            if any(response and response[0] == b"BYE" for response in responses):
+                raise ConnectionResetError(f"the server said BYE: {responses}")
+            if responses:
+                break
+            # imapclient reads an end of file as "no news": a closed connection would
+            # answer nothing at once, again and again, spinning until the deadline.
+            early = time.monotonic() - started < IDLE_CHECK_SECONDS / 2
+            early_empty = early_empty + 1 if early else 0
+            if early_empty >= 3:
+                raise ConnectionResetError("the server closed the connection during IDLE")
+        session.client.idle_done()

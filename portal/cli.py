@@ -17,6 +17,7 @@ from portal.labels import ROLES
 
 def init_app(app: Flask) -> None:
     from portal.mailin_cli import mailin, outbox, remind
+    from portal.oauth_cli import mail_oauth
 
     for command in (
         create_user,
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
         outbox,
         remind,
         export,
+        mail_oauth,
     ):
         app.cli.add_command(command)
 

@@ -19,7 +19,20 @@ DEFAULTS: dict[str, object] = {
     "IMAP_PASSWORD": "",
     "IMAP_SECURITY": "ssl",
     "IMAP_FOLDER": "INBOX",
-    "IMAP_OAUTH2_TOKEN": "",
+    # How the mailbox logs in: "password" (an app password) or "oauth2" (XOAUTH2 with the
+    # OAUTH2_* client below; the portal refreshes the access token itself). MAIL_AUTH: SMTP.
+    "IMAP_AUTH": "password",
+    "MAIL_AUTH": "password",
+    # OAuth2: "google", "microsoft" or "custom" (then OAUTH2_TOKEN_URL, OAUTH2_AUTHORIZE_URL
+    # and OAUTH2_SCOPE); the refresh token from `flask mail-oauth`. docs/mail-oauth.md.
+    "OAUTH2_PROVIDER": "",
+    "OAUTH2_CLIENT_ID": "",
+    "OAUTH2_CLIENT_SECRET": "",
+    "OAUTH2_REFRESH_TOKEN": "",
+    "OAUTH2_TENANT": "",  # Microsoft: the tenant's ID or domain
+    "OAUTH2_TOKEN_URL": "",
+    "OAUTH2_AUTHORIZE_URL": "",
+    "OAUTH2_SCOPE": "",
     # A CA certificate (PEM) to trust besides the system's: a provincial server's own CA.
     "IMAP_CA_FILE": "",
     "MAIL_CA_FILE": "",

@@ -15,14 +15,14 @@ from flask import current_app
 
 
 @contextmanager
-def instance_lock(name: str, folder: str | None = None) -> Iterator[bool]:
+def instance_lock(name: str, folder: str | None = None, wait: bool = False) -> Iterator[bool]:
     """Try to hold the lock called `name` (in the app's instance folder unless `folder`
-    is given); yields whether this process holds it."""
+    is given); yields whether this process holds it. With `wait`, waits for it."""
     path = Path(folder or current_app.instance_path) / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

@@ -101,13 +101,19 @@ def test_a_spent_quota_waits_for_the_next_day_acknowledgements_first(app, smtp_l
     assert recipients[4:6] == ["donvi104@ninhthuan.example", "donvi105@ninhthuan.example"]
 
 
-def test_the_daily_limit_keeps_the_rest_for_tomorrow(app, smtp_login):
+def test_the_daily_limit_keeps_the_rest_for_tomorrow(app, smtp_login, client, as_role):
     app.config["MAIL_DAILY_LIMIT"] = 5
     queue(app, 8)
+    as_role("viewer")
+    assert 'id="daily-limit"' not in client.get("/admin/").text
     with app.app_context():
         first = send_due()
         assert (first.sent, first.capped) == (5, True)
         assert send_due().sent == 0
+    # Staff see why the rest has not gone.
+    notice = client.get("/admin/").text.split('id="daily-limit"')[1].split("</div>")[0]
+    assert "giới hạn" in notice and "5 thư" in notice and "3 thư" in notice
+    with app.app_context():
         tomorrow = utcnow() + dt.timedelta(days=1)
         assert send_due(now=tomorrow).sent == 3
     assert len(smtp_login.messages) == 8

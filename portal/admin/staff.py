@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.labels import ROLES, choices
 from portal.models import Recipient, Unit
+from portal.services.outbox import held_for_tomorrow
 from portal.services.overview import bar_chart, open_dispatches, queue_counts, service_lines
 from portal.services.reminders import remind_now
 from portal.services.reporting import report_settings
@@ -88,6 +89,8 @@ class HomeView(HomeBase):
             totals=totals,
             charts=charts,
             services=service_lines(),
+            held_by_limit=held_for_tomorrow(),
+            daily_limit=current_app.config["MAIL_DAILY_LIMIT"],
         )
 
     @expose("/remind/<int:dispatch_id>", methods=["POST"])

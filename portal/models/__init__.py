@@ -2,7 +2,7 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.dispatch import Dispatch, Recipient, RecipientState
-from portal.models.health import ServiceState
+from portal.models.health import OAuthToken, ServiceState
 from portal.models.mail import (
     Attachment,
     HoldReason,
@@ -32,6 +32,7 @@ __all__ = [
     "InboundStatus",
     "LoginAttempt",
     "MailboxState",
+    "OAuthToken",
     "OfficialPage",
     "OutboundAttachment",
     "OutboundKind",

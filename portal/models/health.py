@@ -30,3 +30,24 @@ class ServiceState(db.Model):
     settings_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OAuthToken(db.Model):
+    """The mailbox account's OAuth2 tokens (XOAUTH2 on IMAP and SMTP), shared by the poller,
+    the outbox and the web app so that they refresh once, not each on its own.
+
+    `account` is a digest of the token endpoint, the client id and the refresh token in the
+    configuration: a new refresh token put there (after `flask mail-oauth`) starts a new
+    row. `refresh_token` is the one to use now: providers that rotate it (Microsoft) answer a
+    new one at each refresh, and the old one soon stops working, so the configuration's
+    value is only where the chain starts."""
+
+    __tablename__ = "oauth_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token: Mapped[str] = mapped_column(Text, default="")
+    access_token: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lifetime_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import Flask, current_app
@@ -17,11 +18,14 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.locks import instance_lock
 from portal.models import MailboxState
-from portal.services import health
+from portal.services import health, oauth
 from portal.services.intake import handle_batch, process_pending
 from portal.services.outbox import send_due
 
 log = logging.getLogger(__name__)
+
+
+AUTH_METHODS = ("password", "oauth2")
 
 
 class MailboxBusy(PortalError):
@@ -37,7 +41,7 @@ def imap_settings() -> ImapSettings:
         port=config["IMAP_PORT"],
         user=config["IMAP_USER"],
         password=config["IMAP_PASSWORD"],
-        oauth2_token=config["IMAP_OAUTH2_TOKEN"],
+        oauth2_token=_token_source(config),
         security=config["IMAP_SECURITY"],
         folder=config["IMAP_FOLDER"],
         processed_folder=config["IMAP_PROCESSED_FOLDER"],
@@ -47,6 +51,25 @@ def imap_settings() -> ImapSettings:
         ca_file=config["IMAP_CA_FILE"],
         allow_plaintext=config["IMAP_ALLOW_PLAINTEXT"],
     )
+
+
+def _token_source(config) -> Callable[[str], str] | None:
+    """With IMAP_AUTH=oauth2, where the session gets its access tokens (portal.services.oauth);
+    their failures told as the mailbox's (reason "oauth": shown on the overview)."""
+    method = str(config["IMAP_AUTH"] or "password").strip().lower()
+    if method not in AUTH_METHODS:
+        raise PortalError(f"IMAP_AUTH must be one of {', '.join(AUTH_METHODS)}, not {method!r}")
+    if method != "oauth2":
+        return None
+    oauth.client_from(config)  # a setting missing is said at start, not at the first login
+
+    def token(refused: str) -> str:
+        try:
+            return oauth.access_token(config, refused)
+        except oauth.OAuthError as exc:
+            raise MailboxError(str(exc), exc.reason) from exc
+
+    return token
 
 
 def _since(value: object) -> dt.date | None:

@@ -22,6 +22,7 @@ from flask import current_app
 from mailin.imap import is_loopback
 from portal.database import utcnow
 from portal.models import OutboundMessage
+from portal.services import oauth
 from portal.services.dispatches import strip_header_value
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,8 @@ class SmtpConnection:
             self._server = _connect(current_app.config)
         except smtplib.SMTPAuthenticationError as exc:
             raise AccountFailure("auth", f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except oauth.OAuthError as exc:  # no access token: the refresh refused, or unreachable
+            raise AccountFailure(exc.reason, str(exc)) from exc
         except ssl.SSLError as exc:  # a certificate not trusted, a TLS handshake refused
             raise AccountFailure("tls", f"{type(exc).__name__}: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
@@ -271,6 +274,44 @@ def _connect(config) -> smtplib.SMTP:
         server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
         if config["MAIL_USE_TLS"]:
             server.starttls(context=context)
-    if config["MAIL_USERNAME"]:
+    if config["MAIL_USERNAME"] and _auth_method(config) == "oauth2":
+        _oauth2_login(server, config)
+    elif config["MAIL_USERNAME"]:
         server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
     return server
+
+
+def _auth_method(config) -> str:
+    method = str(config["MAIL_AUTH"] or "password").strip().lower()
+    if method not in ("password", "oauth2"):
+        raise AccountFailure("auth", f"MAIL_AUTH must be password or oauth2, not {method!r}")
+    return method
+
+
+def _oauth2_login(server: smtplib.SMTP, config) -> None:
+    """AUTH XOAUTH2 with the account's access token; when the server refuses it (revoked
+    before its time), once more with a new one."""
+    user = config["MAIL_USERNAME"]
+    token = oauth.access_token(config)
+    try:
+        _xoauth2(server, user, token)
+    except smtplib.SMTPAuthenticationError:
+        log.info("the SMTP server refused the access token; refreshing it once")
+        _xoauth2(server, user, oauth.access_token(config, refused=token))
+
+
+def _xoauth2(server: smtplib.SMTP, user: str, token: str) -> None:
+    # smtplib's auth() neither says EHLO first nor refuses a 503 ("send EHLO first" is
+    # taken as success): both done here. On a refusal Gmail first answers 334 with a JSON
+    # error and waits for an empty line, then 535: smtplib passes that challenge to the
+    # function, whose answer is then "".
+    server.ehlo_or_helo_if_needed()
+    offered = server.esmtp_features.get("auth", "").upper().split()
+    if "XOAUTH2" not in offered:
+        raise AccountFailure("auth", f"the SMTP server offers no XOAUTH2 (only {offered})")
+    initial = oauth.xoauth2(user, token)
+    code, answer = server.auth(
+        "XOAUTH2", lambda challenge=None: initial if challenge is None else ""
+    )
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)

@@ -105,6 +105,13 @@ def _send_due(limit: int, now: dt.datetime) -> SendReport:
     return report
 
 
+def held_for_tomorrow(now: dt.datetime | None = None) -> int:
+    """How many messages due now wait because today's MAIL_DAILY_LIMIT is reached (for the
+    overview: staff should know why an acknowledgement has not gone)."""
+    now = now or utcnow()
+    return _anything_due(now) if _room_today(now) == 0 else 0
+
+
 def _room_today(now: dt.datetime) -> int:
     """How many more may go today (Vietnam's day) under MAIL_DAILY_LIMIT (0: no limit)."""
     limit = current_app.config["MAIL_DAILY_LIMIT"]
@@ -146,6 +153,8 @@ def _settings_fingerprint() -> str:
         *(config[name] for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL")),
         config["MAIL_USERNAME"],
         config["MAIL_PASSWORD"],
+        *(config[name] for name in ("MAIL_AUTH", "OAUTH2_CLIENT_ID", "OAUTH2_CLIENT_SECRET")),
+        config["OAUTH2_REFRESH_TOKEN"],
     )
 
 
@@ -164,29 +173,36 @@ def _send_one(
     message_id: int, report: SendReport, connection: SmtpConnection, now: dt.datetime
 ) -> None:
     """Send one claimed row and record what became of it (committed). An account failure
-    puts it back in the queue as it was, and is raised for the batch to stop."""
+    puts it back in the queue as it was, and is raised for the batch to stop.
+
+    Nothing is written before the SMTP exchange: on SQLite a pending write would hold the
+    database's one write lock for as long as the server takes (the poller, the web app and
+    an OAuth2 token refresh would all wait on it)."""
     message = db.session.get(OutboundMessage, message_id)
-    message.attempts += 1
     try:
         deliver(compose(message), connection)
     except AccountFailure:
-        message.attempts -= 1
         message.state, message.next_attempt_at = OutboundState.QUEUED, None
         db.session.commit()
         raise
-    except TransientFailure as exc:
-        _retry_later(message, str(exc), report, now)
-    except PermanentFailure as exc:
-        message.state, message.last_error = OutboundState.FAILED, str(exc)[:2000]
-        report.failed += 1
-    except Exception as exc:  # a bug on this one row: it is failed, the rest still go
-        log.exception("outbound %s could not be sent", message_id)
-        message.state = OutboundState.FAILED
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        report.failed += 1
+    except Exception as exc:  # whatever it is, recorded on this row below
+        failure = exc
     else:
+        failure = None
+    message.attempts += 1
+    if failure is None:
         message.state, message.sent_at, message.last_error = OutboundState.SENT, utcnow(), ""
         report.sent += 1
+    elif isinstance(failure, TransientFailure):
+        _retry_later(message, str(failure), report, now)
+    elif isinstance(failure, PermanentFailure):
+        message.state, message.last_error = OutboundState.FAILED, str(failure)[:2000]
+        report.failed += 1
+    else:  # a bug on this one row: it is failed, the rest still go
+        log.error("outbound %s could not be sent", message_id, exc_info=failure)
+        message.state = OutboundState.FAILED
+        message.last_error = f"{type(failure).__name__}: {failure}"[:2000]
+        report.failed += 1
     db.session.commit()
 
 

@@ -16,6 +16,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.support.oauth_server import OAuthServer
 
 MAIL_UID = 65534
 USER = "tuyengiao@ninhthuan.example"
@@ -30,7 +34,7 @@ protocols = imap
 listen = 127.0.0.1
 {ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 mail_location = maildir:{root}/mail/%u
 mail_uid = {uid}
 mail_gid = {gid}
@@ -40,9 +44,9 @@ default_login_user = {login_user}
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 passdb {{
-  driver = passwd-file
+  driver = passwd-file{password_mechanisms}
   args = scheme=PLAIN username_format=%u {root}/users
-}}
+}}{oauth_passdb}
 userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/home/%u
@@ -64,6 +68,43 @@ namespace inbox {{
   inbox = yes
   separator = .
 }}
+"""
+
+# With an OAuth2 server (start(oauth=...)): XOAUTH2 and OAUTHBEARER too, each token checked
+# by Dovecot's oauth2 passdb asking the server's RFC 7662 introspection endpoint. The
+# password passdb keeps PLAIN and LOGIN; the mechanisms lines keep each passdb to its own.
+OAUTH_MECHANISMS = " xoauth2 oauthbearer"
+OAUTH_PASSDB = """
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+# No auth cache (0 is also the default, said here because it matters): every login asks
+# the introspection endpoint again, so a token revoked or expired is refused at the next.
+auth_cache_size = 0
+# Refused tokens are what these tests are about, so no slowing down after one: neither the
+# 2-second delay of the failure's answer nor the "auth penalty", which makes every later
+# login from the same address (all of them here: 127.0.0.1) wait 4 s and more, successes
+# included. 2.3 skips the penalty neither for login_trusted_networks nor for `nodelay`
+# on a token's failure (tried); without anvil's penalty socket there is none.
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"""
+# No tokeninfo_url: Dovecot 2.3 then goes straight to introspection. With `post`, 2.3.19
+# sends "POST /introspect" with the body "token=<token>" form-encoded and no Authorization
+# header; the answer's `active` must be true and its `email` must be the user the client
+# logged in as (after username_format, %Lu by default), or the login fails.
+OAUTH_CONFIG = """introspection_url = {introspection_url}
+introspection_mode = post
+username_attribute = email
+active_attribute = active
+active_value = true
+timeout_msecs = 10000
 """
 
 
@@ -139,10 +180,14 @@ def _wait_for(port: int, seconds: float = 15) -> None:
     raise RuntimeError(f"Dovecot did not listen on 127.0.0.1:{port}")
 
 
-def start(root: Path | None = None, port: int | None = None, tls=None) -> Dovecot:
+def start(
+    root: Path | None = None, port: int | None = None, tls=None, oauth: OAuthServer | None = None
+) -> Dovecot:
     """Start a Dovecot with one user (USER/PASSWORD) whose mail lives under root. With
     `tls` (tests.support.tls.Certificates) it offers STARTTLS on `port` and implicit TLS
-    on `tls_port`; without, plain IMAP only (loopback)."""
+    on `tls_port`; without, plain IMAP only (loopback). With `oauth` (a started
+    tests.support.oauth_server.OAuthServer) it also takes XOAUTH2 and OAUTHBEARER logins
+    with that server's access tokens, checked at every login."""
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not os.path.exists(binary):
         raise RuntimeError("Dovecot is not installed: `make test` installs dovecot-imapd.")
@@ -171,8 +216,14 @@ def start(root: Path | None = None, port: int | None = None, tls=None) -> Doveco
         login_user="dovenull" if is_root else user,
         internal_user="dovecot" if is_root else user,
         internal_group="dovecot" if is_root else user,
+        oauth_mechanisms=OAUTH_MECHANISMS if oauth else "",
+        password_mechanisms="\n  mechanisms = plain login" if oauth else "",
+        oauth_passdb=OAUTH_PASSDB.format(root=root) if oauth else "",
     )
     (root / "dovecot.conf").write_text(config)
+    if oauth:
+        oauth_config = OAUTH_CONFIG.format(introspection_url=oauth.introspection_url)
+        (root / "oauth2.conf.ext").write_text(oauth_config)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     # Dovecot forks into the background: its output goes to a file, not to a pipe that
     # the daemon would keep open.

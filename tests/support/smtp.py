@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import email
 import email.policy
+import json
 import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import TYPE_CHECKING, NamedTuple
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
+
+if TYPE_CHECKING:
+    from tests.support.oauth_server import OAuthServer
 
 
 @dataclass
@@ -73,26 +80,91 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Bearer(NamedTuple):
+    """What an AUTH XOAUTH2 carries (`login`, as aiosmtpd's LoginPassword has, ends up in
+    session.login_data)."""
+
+    login: bytes
+    token: bytes
+
+
 @dataclass
 class Login:
     """SMTP AUTH (PLAIN, LOGIN) with one account, counting every attempt. Loopback only,
-    so without TLS (the TLS tests give the server a certificate of their own)."""
+    so without TLS (the TLS tests give the server a certificate of their own). With
+    `oauth`, AUTH XOAUTH2 too: the token must be one of that server's, valid and unexpired,
+    for the user named beside it."""
 
     user: str
     password: str
     attempts: int = 0
+    oauth: OAuthServer | None = None
 
     def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         self.attempts += 1
-        ok = isinstance(auth_data, LoginPassword) and (
-            auth_data.login.decode() == self.user and auth_data.password.decode() == self.password
-        )
+        if isinstance(auth_data, Bearer):
+            user = auth_data.login.decode(errors="replace")
+            ok = self.oauth is not None and self.oauth.user_of(auth_data.token.decode()) == user
+        else:
+            ok = isinstance(auth_data, LoginPassword) and (
+                auth_data.login.decode() == self.user
+                and auth_data.password.decode() == self.password
+            )
         return AuthResult(success=ok, handled=False)
+
+
+# Gmail's answer to a bad XOAUTH2 token: a 334 challenge carrying this (base64 JSON), and
+# after the client's answer to it (an empty line, by the protocol) a 535.
+XOAUTH2_ERROR = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+XOAUTH2_REFUSED = "535 5.7.8 Username and Password not accepted"
+
+
+@dataclass
+class OAuthHandler(Handler):
+    """A Handler that also offers AUTH XOAUTH2: aiosmtpd takes a handler's `auth_<MECH>`
+    methods as extra mechanisms (beside its own PLAIN and LOGIN), so only servers with an
+    OAuth2 login get it, and the others' EHLO stays as it was."""
+
+    login: Login | None = None
+
+    async def auth_XOAUTH2(self, server, args: list[str]) -> AuthResult:  # noqa: N802
+        if len(args) > 1:
+            try:
+                initial = base64.b64decode(args[1], validate=True)
+            except (binascii.Error, ValueError):
+                initial = b""
+        else:  # no initial response: ask for it
+            initial = await server.challenge_auth("")
+            if initial is MISSING:  # aiosmtpd answered the client already (501)
+                return AuthResult(success=False, handled=True)
+        bearer = _parse_xoauth2(initial)
+        if bearer is None:
+            await server.push("501 5.5.2 Cannot decode the XOAUTH2 response")
+            return AuthResult(success=False, handled=True)
+        assert self.login is not None
+        result = self.login(server, server.session, server.envelope, "XOAUTH2", bearer)
+        if result.success:
+            return AuthResult(success=True, auth_data=bearer)
+        answer = await server.challenge_auth(json.dumps(XOAUTH2_ERROR))
+        if answer is MISSING:
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False, message=XOAUTH2_REFUSED)
+
+
+def _parse_xoauth2(text: bytes) -> Bearer | None:
+    """`user=<u>^Aauth=Bearer <token>^A^A`: the user and token, or None."""
+    fields = dict(part.partition(b"=")[::2] for part in text.split(b"\x01") if part)
+    user, auth = fields.get(b"user"), fields.get(b"auth", b"")
+    scheme, _, token = auth.partition(b" ")
+    if not user or scheme.lower() != b"bearer" or not token:
+        return None
+    return Bearer(user, token.strip())
 
 
 class SmtpServer:
     """aiosmtpd on a free local port; start() and stop() may be called again (an outage).
-    With `login`, it requires SMTP AUTH with that account."""
+    With `login`, it requires SMTP AUTH with that account (and offers XOAUTH2 if the
+    login has an OAuth2 server)."""
 
     def __init__(
         self,
@@ -103,7 +175,8 @@ class SmtpServer:
     ) -> None:
         """`tls` (tests.support.tls.Certificates): STARTTLS required before anything else,
         or TLS from the first byte with `implicit_tls` (port 465's way)."""
-        self.handler = Handler()
+        oauth = login is not None and login.oauth is not None
+        self.handler = OAuthHandler(login=login) if oauth else Handler()
         self.port = port or free_port()
         self.login = login
         self.tls, self.implicit_tls = tls, implicit_tls
