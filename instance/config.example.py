@@ -24,5 +24,15 @@ MAIL_USERNAME = "tuyengiao@example.org"
 MAIL_PASSWORD = ""
 MAIL_DEFAULT_SENDER = "Ban Tuyên giáo Tỉnh Đoàn <tuyengiao@example.org>"
 
+# Microsoft 365 or Google Workspace with OAuth2 instead of passwords (docs/mail-oauth.md):
+# register the app, fill these in, run `flask --app wsgi mail-oauth`, add what it prints.
+# IMAP_AUTH = "oauth2"
+# MAIL_AUTH = "oauth2"
+# OAUTH2_PROVIDER = "microsoft"  # google | microsoft | custom
+# OAUTH2_TENANT = "tinhdoan.onmicrosoft.com"
+# OAUTH2_CLIENT_ID = ""
+# OAUTH2_CLIENT_SECRET = ""  # Microsoft public client: none
+# OAUTH2_REFRESH_TOKEN = ""
+
 # Behind nginx (or another reverse proxy) that sets X-Forwarded-For/-Proto/-Host:
 # PROXY_FIX = True

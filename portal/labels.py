@@ -194,7 +194,10 @@ def choices(labels: dict) -> list[tuple[str, object]]:
 # Why the mailbox cannot be read or mail cannot go out (ServiceState.reason, MailboxError).
 SERVICE_PROBLEMS = {
     "auth": _l("the server refused the login (a wrong, changed or revoked app password)"),
-    "oauth": _l("the mail provider refused the OAuth2 authorisation (run flask mail-oauth again)"),
+    "oauth": _l(
+        "the mail provider refused the OAuth2 authorisation "
+        "(the IT officer must run flask mail-oauth again)"
+    ),
     "tls": _l("the server's certificate is not trusted"),
     "connection": _l("the server cannot be reached"),
     "store": _l("the database could not store the mail"),
