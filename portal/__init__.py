@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config (later wins), extensions, staff login, admin screens, CLI."""
-    from portal import admin, auth, cli, healthz, i18n, jinja, pages
+    from portal import admin, auth, cli, headers, healthz, i18n, jinja, pages
     from portal.config import load_config
     from portal.extensions import db, mail, migrate
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
     db.init_app(app)
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     healthz.init_app(app)
     cli.init_app(app)
+    headers.init_app(app)
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.add_url_rule("/", "home", lambda: redirect(url_for("admin.index")))

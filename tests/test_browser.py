@@ -62,13 +62,30 @@ def browser_page():
         )
         page = browser.new_page(viewport={"width": 1300, "height": 900}, locale="vi-VN")
         page.alerts = []
+        page.confirms = []  # the questions confirm() asked
+        page.confirm_answer = True  # a test may say "Cancel" instead
 
         def on_dialog(dialog):
             if dialog.type == "alert":  # only a script a unit smuggled in would raise one
                 page.alerts.append(dialog.message)
+            if dialog.type == "confirm":
+                page.confirms.append(dialog.message)
+                if not page.confirm_answer:
+                    dialog.dismiss()
+                    return
             dialog.accept()
 
         page.on("dialog", on_dialog)
+        # What the Content-Security-Policy refused (portal/headers.py): Chromium says it on
+        # the console, and fires securitypolicyviolation in the page.
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and page.csp_violations.append(message.text)
+            ),
+        )
         yield page
         browser.close()
 
@@ -160,3 +177,5 @@ def test_a_staff_members_day(app, live_server, browser_page, users, dovecot, fol
         kinds = set(db.session.scalars(select(OutboundMessage.kind)))
     assert "consolidated" in kinds
     assert page.alerts == []  # no script from a unit's file, subject or name ever ran
+    # Overview, roster, triage, review, edit and report pages: nothing the CSP refused.
+    assert page.csp_violations == []

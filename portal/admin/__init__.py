@@ -14,6 +14,7 @@ from portal.admin.returns import SiteView, SubmissionView
 from portal.admin.staff import HomeView, ReportSettingsView, UserView
 from portal.admin.units import OfficialPageView, UnitView
 from portal.extensions import db
+from portal.headers import csp_nonce
 from portal.models import (
     AuditEvent,
     Dispatch,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         name=_l("Returns portal"),
         index_view=HomeView(name=_l("Overview"), url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/portal_base.html", fluid=True),
+        csp_nonce_generator=csp_nonce,  # its inline scripts carry the answer's CSP nonce
     )
     session = db  # Flask-Admin 2 takes the Flask-SQLAlchemy object
     work = _l("Dispatches")

@@ -15,6 +15,7 @@ from portal.admin.base import HomeBase, PortalModelView, labelled, raise_as_vali
 from portal.emails import normalize_address
 from portal.errors import InvalidInput
 from portal.extensions import db
+from portal.headers import proxy_unfixed
 from portal.labels import ROLES, choices
 from portal.models import Recipient, Unit
 from portal.services.outbox import held_for_tomorrow
@@ -90,6 +91,7 @@ class HomeView(HomeBase):
             charts=charts,
             services=service_lines(),
             held_by_limit=held_for_tomorrow(),
+            proxy_unfixed=proxy_unfixed(),
             daily_limit=current_app.config["MAIL_DAILY_LIMIT"],
         )
 
