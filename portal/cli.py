@@ -16,6 +16,7 @@ from portal.labels import ROLES
 
 
 def init_app(app: Flask) -> None:
+    from portal.backup_cli import backup, restore
     from portal.mailin_cli import mailin, outbox, remind
     from portal.oauth_cli import mail_oauth
 
@@ -29,6 +30,8 @@ def init_app(app: Flask) -> None:
         remind,
         export,
         mail_oauth,
+        backup,
+        restore,
     ):
         app.cli.add_command(command)
 
@@ -159,12 +162,17 @@ def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream
     show_default=True,
     help="Where the admin will be served (printed with the login).",
 )
+@click.option("--force", is_flag=True, help="Load even into a database with units of its own.")
 @with_appcontext
-def load_demo(admin_email: str, url: str) -> None:
-    """Load the demo data (Ninh Thuận roster, the two seed dispatches, an admin); idempotent."""
+def load_demo(admin_email: str, url: str, force: bool) -> None:
+    """Load the demo data (Ninh Thuận roster, the two seed dispatches, an admin); idempotent.
+    Refused on a database that holds units of its own, unless --force."""
     from portal.demo import load_demo as load
 
-    password = load(admin_email)
+    try:
+        password = load(admin_email, force=force)
+    except PortalError as exc:
+        _fail(exc)
     click.echo(_("Demo data ready."))
     click.echo(_("  Log in at %(url)s/login as %(email)s", url=url.rstrip("/"), email=admin_email))
     click.echo(_("  password: %(password)s", password=password))

@@ -224,6 +224,18 @@ def test_load_demo_is_idempotent(app):
         assert db.session.scalar(select(func.count(User.id))) == 1
 
 
+def test_load_demo_refuses_a_database_with_real_units(app, tmp_path):
+    live = tmp_path / "live.csv"
+    live.write_text("code,name\nHDPR,Huyện Đoàn Phan Rang\n", encoding="utf-8")
+    assert run(app, "import-units", str(live)).exit_code == 0
+    refused = run(app, "load-demo")
+    assert refused.exit_code != 0 and "HDPR" in refused.output and "--force" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Dispatch.id))) == 0  # nothing added
+        assert db.session.scalar(select(func.count(User.id))) == 0
+    assert run(app, "load-demo", "--force").exit_code == 0
+
+
 def test_a_file_with_fewer_columns_leaves_the_others_alone(app, tmp_path):
     run(app, "import-units", str(DATA / "units.xlsx"))
     names_only = tmp_path / "names.csv"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.models import Dispatch, Role, Unit, User
 from portal.services.dispatches import add_dispatch
@@ -69,8 +70,22 @@ SEED_DISPATCHES = [
 ]
 
 
-def load_demo(admin_email: str, today: dt.date | None = None) -> str:
-    """Load what is missing (nothing is duplicated) and return the admin's new password."""
+class NotADemoDatabase(PortalError):
+    """The database holds real units: demo data would be mixed into them."""
+
+
+def load_demo(admin_email: str, today: dt.date | None = None, force: bool = False) -> str:
+    """Load what is missing (nothing is duplicated) and return the admin's new password.
+    Refused, unless forced, on a database that holds units of its own (a live one that
+    DATABASE_URL happens to point at)."""
+    foreign = _units_not_in_the_demo()
+    if foreign and not force:
+        raise NotADemoDatabase(
+            f"This database already holds {len(foreign)} units that are not the demo's "
+            f"(such as {foreign[0]}): load-demo would add demo units, dispatches and an "
+            "admin password to real data. Check DATABASE_URL; use --force only on a "
+            "database meant for the demo."
+        )
     today = today or today_in_vietnam()
     import_units(read_unit_lines(UNITS_FILE))
     for seed in SEED_DISPATCHES:
@@ -79,6 +94,11 @@ def load_demo(admin_email: str, today: dt.date | None = None) -> str:
         seed["deadline"] = today + dt.timedelta(days=seed["deadline"])
         _add_seed_dispatch(seed)
     return _reset_admin(admin_email)
+
+
+def _units_not_in_the_demo() -> list[str]:
+    demo_codes = {line.code for line in read_unit_lines(UNITS_FILE).lines}
+    return [code for code in db.session.scalars(select(Unit.code)) if code not in demo_codes]
 
 
 def _add_seed_dispatch(seed: dict) -> None:
