@@ -20,12 +20,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 # System packages the tests use: PostgreSQL 15's server binaries and Dovecot (each test run
-# starts private servers on 127.0.0.1), and Debian's Chromium for the browser tests (driven
-# by Playwright; Playwright's own browser download does not work everywhere). Installed with
-# apt when missing.
+# starts private servers on 127.0.0.1), Debian's Chromium for the browser tests (driven
+# by Playwright; Playwright's own browser download does not work everywhere), and shellcheck
+# for deploy/install.sh. Installed with apt when missing.
 SYSTEM_PACKAGES := $(if $(wildcard /usr/lib/postgresql/15/bin/initdb),,postgresql-15) \
                    $(if $(wildcard /usr/sbin/dovecot),,dovecot-imapd) \
-                   $(if $(wildcard /usr/bin/chromium),,chromium)
+                   $(if $(wildcard /usr/bin/chromium),,chromium) \
+                   $(if $(wildcard /usr/bin/shellcheck),,shellcheck)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 system-deps:

@@ -9,6 +9,15 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
+# The release (CHANGELOG.md names each one's schema revision).
+__version__ = "0.3.0"
+
+
+def schema_head() -> str:
+    """The schema revision this code needs: the newest migration's."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(ROOT / "migrations")).get_current_head()
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
         mail_oauth,
         backup,
         restore,
+        version,
+        retention,
     ):
         app.cli.add_command(command)
 
@@ -220,3 +222,68 @@ def export(number: str, fmt: str, output: Path | None) -> None:
         return
     output.write_bytes(data)
     click.echo(_("Wrote %(path)s.", path=output))
+
+
+@click.command("version")
+@with_appcontext
+def version() -> None:
+    """The portal's version, the schema revision it needs and the database's."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal import __version__, schema_head
+    from portal.extensions import db
+
+    try:
+        found = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        found = None
+    click.echo(_("Returns portal %(version)s", version=__version__))
+    click.echo(
+        _(
+            "Schema: the code needs %(head)s; the database is at %(found)s.",
+            head=schema_head(),
+            found=found or _("nothing (run flask db upgrade)"),
+        )
+    )
+    if found and found != schema_head():
+        click.echo(_("Run `flask --app wsgi db upgrade` (after a backup): see README, Upgrades."))
+
+
+@click.command("retention")
+@click.option("--days", type=int, help="Older than this many days (default: RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Count what would be dropped; change nothing.")
+@with_appcontext
+def retention(days: int | None, dry_run: bool) -> None:
+    """Drop the body and files of old machine mail, duplicates, forgeries and programs,
+    keeping their headers and what became of them. Returns are never touched."""
+    from flask import current_app
+
+    from portal.services.retention import drop_old_bytes
+
+    days = current_app.config["RETENTION_DAYS"] if days is None else days
+    if days <= 0:
+        click.echo(_("Retention is off (RETENTION_DAYS=0): nothing dropped."))
+        return
+    report = drop_old_bytes(days, dry_run=dry_run)
+    message = (
+        _(
+            "%(count)d messages older than %(days)d days would lose %(size)s of bytes.",
+            count=report.messages,
+            days=days,
+            size=_megabytes(report.bytes_dropped),
+        )
+        if dry_run
+        else _(
+            "%(count)d messages older than %(days)d days lost %(size)s of bytes; "
+            "their headers and outcome are kept.",
+            count=report.messages,
+            days=days,
+            size=_megabytes(report.bytes_dropped),
+        )
+    )
+    click.echo(message)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

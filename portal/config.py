@@ -78,6 +78,9 @@ DEFAULTS: dict[str, object] = {
     "MAIL_DAILY_LIMIT": 400,
     # The overview and /healthz turn red when no pass of the poller succeeded for this long.
     "HEALTH_MAX_SILENCE_MINUTES": 30,
+    # `flask retention` (daily, from the install's timer) drops the body and files of machine
+    # mail, duplicates, forgeries and programs older than this many days; 0: never.
+    "RETENTION_DAYS": 180,
     # Scheduled reminders, in days before the deadline (negative: after it).
     "REMINDER_DAYS": "3,1,-1",
     "BABEL_DEFAULT_LOCALE": "vi",

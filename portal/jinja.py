@@ -43,7 +43,10 @@ def attachment_note(attachment) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from portal import __version__
+
     app.jinja_env.globals.update(
+        portal_version=__version__,
         admin_csrf_token=csrf.token,
         current_language=current_language,
         role_label=role_label,

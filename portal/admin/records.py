@@ -96,8 +96,10 @@ class InboundMessageView(ReadOnlyModelView):
         "forwarded_from",
         "attachments",
         "body_text",
+        "purged_at",
     ]
     column_labels = {
+        "purged_at": _l("Body and files dropped (retention) at"),
         "received_at": _l("Received at"),
         "from_address": _l("From"),
         "from_name": _l("Sender name"),

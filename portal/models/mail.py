@@ -99,6 +99,8 @@ class InboundMessage(db.Model):
     hold_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Correspondence a member of staff still has to answer (cleared by them).
     needs_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # When retention dropped the body and files (raw then holds the headers alone).
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=InboundStatus.NEW, index=True)
     error: Mapped[str] = mapped_column(Text, default="")
     # Processing attempts, counted (and committed) before each one: a message that kills
