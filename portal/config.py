@@ -126,7 +126,7 @@ def _derive(app: Flask) -> None:
     """Settings computed from others: database URI, secret key, cookie flags."""
     instance = Path(app.instance_path)
     url = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'portal.sqlite3'}"
-    app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_driver(url)
     if url.startswith("sqlite"):
         # SQLite serialises writers; wait for the lock rather than fail at once.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
@@ -136,7 +136,7 @@ def _derive(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
 
-def _with_driver(url: str) -> str:
+def with_driver(url: str) -> str:
     """Use psycopg 3 for a plain postgres:// or postgresql:// URL."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):

@@ -17,6 +17,7 @@ from sqlalchemy import MetaData, create_engine, func, select, text
 
 import portal
 from portal import create_app
+from portal.config import with_driver
 from portal.extensions import db
 from portal.models import Dispatch, Role, Submission
 from portal.services.users import create_user
@@ -51,7 +52,7 @@ def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
+    engine = create_engine(with_driver(url))
     meta = MetaData()
     meta.reflect(engine)
     with engine.connect() as connection:
@@ -65,9 +66,9 @@ def counts(url: str) -> dict[str, int]:
 
 
 def digests(url: str, table: str, column: str) -> dict[int, str]:
-    engine = create_engine(url)
+    engine = create_engine(with_driver(url))
     with engine.connect() as connection:
-        rows = connection.execute(text(f"SELECT id, {column} FROM {table}"))  # noqa: S608
+        rows = connection.execute(text(f'SELECT id, {column} FROM "{table}"'))  # noqa: S608
         found = {row[0]: hashlib.sha256(bytes(row[1] or b"")).hexdigest() for row in rows}
     engine.dispose()
     return found

@@ -320,6 +320,12 @@ def _sqlite_snapshot(source: Path, out: Path) -> Manifest:
     """Copy the live database with the backup API, then describe the copy itself."""
     if not source.is_file():
         raise BackupError(f"There is no SQLite database at {source}.")
+    if os.geteuid() == 0 and source.stat().st_uid != 0:
+        # Root's connection may create the -wal and -shm files beside the database, which
+        # the portal's own user then cannot open.
+        raise BackupError(
+            f"Run the backup as the owner of {source} (e.g. `sudo -u portal …`), not as root."
+        )
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     try:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, create_engine, delete, insert, select, text, update
 
+from portal.config import with_driver
+
 # The revision is said apart; SQLite's full-text index of sites (site_search*) is filled by
 # its triggers as the sites are inserted.
 SKIPPED_PREFIXES = ("alembic_version", "site_search")
@@ -46,7 +48,7 @@ def _decode(value):
 
 def dump(url: str, path: Path, about: dict) -> None:
     """Every table's rows (by primary key order) into path, with `about` (release, commit)."""
-    engine = create_engine(url)
+    engine = create_engine(with_driver(url))
     meta = MetaData()
     meta.reflect(engine)
     tables = {}
@@ -70,7 +72,7 @@ def load(url: str, path: Path) -> dict:
     (a unit's parent): every nullable reference is first left empty, then filled once all
     rows are in, as PostgreSQL checks a reference at each insert."""
     data = json.loads(path.read_text())
-    engine = create_engine(url)
+    engine = create_engine(with_driver(url))
     meta = MetaData()
     meta.reflect(engine)
     with engine.begin() as connection:
@@ -104,7 +106,7 @@ def _move_sequences_past(connection, tables: list) -> None:
     for table in tables:
         if "id" in table.columns:
             name = table.name  # from the database's own catalogue, not from the file
-            move = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # noqa: E501, S608
+            move = f"""SELECT setval(pg_get_serial_sequence('"{name}"', 'id'), (SELECT max(id) FROM "{name}"))"""  # noqa: E501, S608
             connection.execute(text(move))
 
 
