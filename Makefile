@@ -50,6 +50,10 @@ demo: venv system-deps
 	  echo "Serving the admin on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
+# One pytest worker per core, each test module whole on one worker (its servers and
+# module fixtures shared); PYTEST_ARGS="-n 0 tests/test_x.py" runs one module alone.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ import flask_migrate
 import pytest
 
 from portal import create_app
+from portal.config import DEFAULTS
 from portal.extensions import db
 from portal.models import Role
 from portal.services.users import create_user
@@ -20,6 +22,13 @@ from tests.support import dovecot as dovecot_server
 from tests.support import postgres
 
 ENGINES = [e.strip() for e in os.environ.get("PORTAL_TEST_ENGINES", "sqlite,postgresql").split(",")]
+
+# The tests run on their own settings only: none of the developer's shell (IMAP_HOST,
+# DATABASE_URL...) and none of the repository's instance folder (its config.py, its secret
+# key, lock files): each process has a temporary one, and each test its own below.
+for _name in [*DEFAULTS, "PORTAL_INSTANCE_PATH"]:
+    os.environ.pop(_name, None)
+os.environ["PORTAL_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portal-test-instance-")
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery"
 
@@ -45,6 +54,14 @@ def migrate_database(url: str) -> None:
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def own_instance_folder(tmp_path, monkeypatch):
+    """Each test's apps (and the processes it starts) use an instance folder of its own."""
+    folder = tmp_path / "instance"
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(folder))
 
 
 @pytest.fixture(scope="session")
