@@ -6,12 +6,14 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import flask_migrate
 import pytest
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.config import DEFAULTS
@@ -20,6 +22,8 @@ from portal.models import Role
 from portal.services.users import create_user
 from tests.support import dovecot as dovecot_server
 from tests.support import postgres
+from tests.support.browser import ARTIFACTS, CHROMIUM
+from tests.support.mailbox import imap, mailbox_settings
 
 ENGINES = [e.strip() for e in os.environ.get("PORTAL_TEST_ENGINES", "sqlite,postgresql").split(",")]
 
@@ -108,6 +112,81 @@ def database_url(request, tmp_path):
     postgres.admin_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     yield postgres.with_database(server.url, name)
     postgres.admin_sql(server.url, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def folder(dovecot) -> str:
+    """A folder of its own for each test (a Vietnamese name, as real mailboxes have)."""
+    name = f"Báo cáo {uuid.uuid4().hex[:8]}"
+    with imap(dovecot) as client:
+        client.create_folder(name)
+    return name
+
+
+@pytest.fixture
+def mailbox_config(dovecot, folder) -> dict:
+    """The settings that point the app at the test's folder; a module that reads mail says
+    `def extra_config(mailbox_config): return mailbox_config`."""
+    return mailbox_settings(dovecot, folder)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 (a thread of this process)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 900}, locale="vi-VN")
+        page.alerts = []
+        page.confirms = []  # the questions confirm() asked
+        page.confirm_answer = True  # a test may say "Cancel" instead
+
+        def on_dialog(dialog):
+            if dialog.type == "alert":  # only a script a unit smuggled in would raise one
+                page.alerts.append(dialog.message)
+            if dialog.type == "confirm":
+                page.confirms.append(dialog.message)
+                if not page.confirm_answer:
+                    dialog.dismiss()
+                    return
+            dialog.accept()
+
+        page.on("dialog", on_dialog)
+        # What the Content-Security-Policy refused (portal/headers.py): Chromium says it on
+        # the console, and fires securitypolicyviolation in the page.
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and page.csp_violations.append(message.text)
+            ),
+        )
+        yield page
+        browser.close()
 
 
 @pytest.fixture

@@ -43,16 +43,14 @@ from portal.services.backup import BackupDamaged, pg_environment, verify_backup
 from portal.services.users import create_user
 from tests.conftest import ENGINES, PASSWORD, app_config, login
 from tests.support import postgres
+from tests.support.mailbox import append, count, poller_env, start_poller, wait_for
 from tests.test_faults import mailbox, seed_units
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    append,
-    count,
-    extra_config,
-    folder,
-    poller_env,
-    start_poller,
-    wait_for,
-)
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]

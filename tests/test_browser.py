@@ -5,93 +5,24 @@ Screenshots of each step are saved in tests/artifacts/ (kept out of git).
 
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from portal.extensions import db
 from portal.models import ConsolidatedReport, Dispatch, OutboundMessage, Site
 from tests.conftest import PASSWORD
+from tests.support.browser import shot
+from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    append,
-    extra_config,
-    folder,
-    poll,
-    seed_roster,
-)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
+
 HOSTILE = "<img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def live_server(app):
-    """The app served over real HTTP on 127.0.0.1 (a thread of this process)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1300, "height": 900}, locale="vi-VN")
-        page.alerts = []
-        page.confirms = []  # the questions confirm() asked
-        page.confirm_answer = True  # a test may say "Cancel" instead
-
-        def on_dialog(dialog):
-            if dialog.type == "alert":  # only a script a unit smuggled in would raise one
-                page.alerts.append(dialog.message)
-            if dialog.type == "confirm":
-                page.confirms.append(dialog.message)
-                if not page.confirm_answer:
-                    dialog.dismiss()
-                    return
-            dialog.accept()
-
-        page.on("dialog", on_dialog)
-        # What the Content-Security-Policy refused (portal/headers.py): Chromium says it on
-        # the console, and fires securitypolicyviolation in the page.
-        page.csp_violations = []
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text
-                and page.csp_violations.append(message.text)
-            ),
-        )
-        yield page
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_a_staff_members_day(app, live_server, browser_page, users, dovecot, folder):  # noqa: F811

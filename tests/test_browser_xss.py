@@ -11,15 +11,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
-from tests.test_browser import browser_page, live_server  # noqa: F401 (fixtures)
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    append,
-    extra_config,
-    folder,
-    poll,
-    seed_roster,
-)
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -58,6 +57,7 @@ def test_hostile_mail_runs_and_loads_nothing_on_any_page(
     dovecot,
     folder,  # noqa: F811
 ):
+
     page = browser_page
     seed_roster(app)
     append(

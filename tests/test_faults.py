@@ -42,21 +42,25 @@ from portal.models import (
 from portal.services.intake import MAX_PROCESS_ATTEMPTS
 from tests.conftest import app_config
 from tests.support import dovecot as dovecot_server
-from tests.support.mails import form_attachment, make_mail, make_return
-from tests.support.proxy import CuttingProxy
-from tests.support.smtp import SmtpServer
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
+from tests.support.mailbox import (
     POLL,
     append,
     count,
-    extra_config,
-    folder,
     imap,
     poll,
     poller_env,
     start_poller,
     wait_for,
 )
+from tests.support.mails import form_attachment, make_mail, make_return
+from tests.support.proxy import CuttingProxy
+from tests.support.smtp import SmtpServer
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 pytestmark = pytest.mark.faults
 
@@ -588,6 +592,7 @@ def test_on_a_full_disk_poll_once_fails_clearly_and_flags_nothing_it_did_not_sto
 def test_smtp_down_then_421_and_451_then_550_intake_flows_and_each_ack_goes_once(
     app, dovecot, folder, client, as_role
 ):
+
     seed_units(app, 8)
     server = SmtpServer()  # not started: the SMTP server is down
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboundMessage, OutboundState, Unit
 from tests.conftest import PASSWORD
-from tests.test_browser import browser_page, live_server  # noqa: F401 (fixtures)
-from tests.test_mailin_poll import seed_roster
+from tests.support.mailbox import seed_roster
 
 
 def admin_pages(app) -> list[str]:

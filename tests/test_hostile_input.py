@@ -29,18 +29,16 @@ from portal.models import (
     Submission,
 )
 from portal.services.outbox import send_due
+from tests.support.mailbox import NINH_HAI, append, count, poll, seed_roster
 from tests.support.mails import XLSX, form_attachment, make_mail, make_return
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    NINH_HAI,
-    append,
-    count,
-    extra_config,
-    folder,
-    poll,
-    seed_roster,
-)
 from tests.test_outbox import delivery_report, use_smtp
 from tests.test_web_hardening import all_text_in_database
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 ROOT = Path(__file__).parent.parent
 CORPUS = Path(__file__).parent / "data" / "forms"
@@ -666,6 +664,7 @@ def test_formula_looking_cells_are_stored_and_exported_as_text_and_numbers_stay_
     folder,  # noqa: F811
     tmp_path,
 ):
+
     seed_roster(app)
     import xlsxwriter
 

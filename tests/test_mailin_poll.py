@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
-import sys
-import threading
 import time
-import uuid
 
 import pytest
-from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -26,81 +21,27 @@ from portal.models import (
     RecipientState,
     Submission,
     Unit,
-    UnitEmail,
 )
 from portal.services import intake
-from portal.services.mailbox import poll_one_pass
+from tests.support.mailbox import (
+    NINH_HAI,
+    POLL,
+    append,
+    count,
+    imap,
+    poll,
+    poller_env,
+    seed_roster,
+    start_poller,
+    wait_for,
+)
 from tests.support.mails import form_attachment, make_mail, make_return
 from tests.test_mailin_machine import MACHINE_MAIL
 
-NINH_HAI = "huyendoan.ninhhai@ninhthuan.example"
-
 
 @pytest.fixture
-def folder(dovecot) -> str:
-    """A folder of its own for each test (a Vietnamese name, as real mailboxes have)."""
-    name = f"Báo cáo {uuid.uuid4().hex[:8]}"
-    with imap(dovecot) as client:
-        client.create_folder(name)
-    return name
-
-
-@pytest.fixture
-def extra_config(dovecot, folder) -> dict:
-    return {**dovecot.settings(folder), "MAIL_MESSAGE_ID_DOMAIN": "portal.ninhthuan.example"}
-
-
-def imap(dovecot) -> IMAPClient:
-    client = IMAPClient(dovecot.host, port=dovecot.port, ssl=False, timeout=30)
-    client.login(dovecot.user, dovecot.password)
-    return client
-
-
-def append(dovecot, folder: str, *messages: bytes) -> None:
-    with imap(dovecot) as client:
-        for message in messages:
-            client.append(folder, message)
-
-
-def poll(app) -> int:
-    with app.app_context():
-        return poll_one_pass()
-
-
-def count(app, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count(InboundMessage.id)).where(*where))
-
-
-def seed_roster(app, open_dispatches: int = 1) -> None:
-    """Two units with addresses and dispatch 422 (and more open dispatches if asked)."""
-    with app.app_context():
-        ninh_hai = Unit(code="NHAI", name="Huyện Đoàn Ninh Hải")
-        ninh_hai.emails = [UnitEmail(address=NINH_HAI)]
-        ninh_son = Unit(code="NSON", name="Huyện Đoàn Ninh Sơn")
-        ninh_son.emails = [UnitEmail(address="huyendoan.ninhson@ninhthuan.example")]
-        dispatches = [
-            Dispatch(
-                number="422-CV/TĐTN-TG",
-                subject="V/v tiếp cận thông tin",
-                issued_on=dt.date(2018, 6, 20),
-                deadline=dt.date(2018, 6, 27),
-                message_id="<cv422@tinhdoan.ninhthuan.example>",
-            )
-        ]
-        dispatches += [
-            Dispatch(
-                number=f"{15 + n}-CV/ĐK",
-                subject="V/v khác",
-                issued_on=dt.date(2021, 10, 27),
-                deadline=dt.date(2021, 11, 10),
-            )
-            for n in range(open_dispatches - 1)
-        ]
-        for dispatch in dispatches:
-            dispatch.recipients = [Recipient(unit=ninh_hai), Recipient(unit=ninh_son)]
-        db.session.add_all(dispatches)
-        db.session.commit()
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
 
 
 def test_a_pass_over_200_messages_stores_200_and_a_second_pass_nothing(app, dovecot, folder):
@@ -373,33 +314,6 @@ def test_replay_changes_nothing_when_nothing_changed_and_rematches_triage(app, d
         assert db.session.scalar(select(func.count(Submission.id))) == 1
 
 
-def poller_env(dovecot, folder: str, database_url: str, instance) -> dict[str, str]:
-    """The environment of a poller process run as an installer would run it."""
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PORTAL_INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "test",
-        **{name: str(value) for name, value in dovecot.settings(folder).items()},
-        "IMAP_POLL_SECONDS": "1",
-        "MAIL_SERVER": "127.0.0.1",  # nobody listens: the poller's outbox pass sends nothing
-        "MAIL_PORT": "9",
-        "MAIL_DAILY_LIMIT": "0",  # the fault runs send hundreds of acknowledgements at once
-    }
-
-
-POLL = [sys.executable, "-m", "flask", "--app", "wsgi", "mailin", "poll"]
-
-
-def wait_for(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_the_poller_waits_in_idle_and_stops_on_sigterm(
     app, dovecot, folder, database_url, tmp_path
 ):
@@ -428,16 +342,6 @@ def test_the_poller_retries_while_the_server_is_away(app, dovecot, folder, datab
     poller.send_signal(signal.SIGINT)
     _out, errors = poller.communicate(timeout=30)
     assert "retrying" in errors and poller.returncode == 0
-
-
-def start_poller(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
-    """A `flask mailin poll` process, and the lines it logs (collected as they come)."""
-    process = subprocess.Popen(
-        POLL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True).start()
-    return process, lines
 
 
 def test_a_second_poller_on_the_same_mailbox_stands_aside(

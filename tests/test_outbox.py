@@ -21,17 +21,16 @@ from portal.models import (
 from portal.services import mailout
 from portal.services.outbox import send_due
 from portal.services.reminders import send_scheduled
+from tests.support.mailbox import NINH_HAI, append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail, make_return
 from tests.support.smtp import SilentServer, SmtpServer
 from tests.test_mailin_machine import MACHINE_MAIL
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    NINH_HAI,
-    append,
-    extra_config,
-    folder,
-    poll,
-    seed_roster,
-)
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 RETURN_ROWS = [
     ["Tuổi trẻ Ninh Hải", "facebook.com/tuoitreninhhai", "Huyện Đoàn"],

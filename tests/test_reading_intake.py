@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -17,8 +18,14 @@ from portal.models import (
     Submission,
     Unit,
 )
+from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import XLSX, make_mail
-from tests.test_mailin_poll import append, extra_config, folder, poll, seed_roster  # noqa: F401
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 HEADER = ["STT", "Tên trang", "Loại hình", "Địa chỉ trang (URL/tên miền)", "Cơ quan chủ quản"]
 

@@ -36,17 +36,15 @@ from portal.services.consolidated import consolidate, figures
 from portal.services.outbox import send_due
 from portal.services.overview import open_dispatches
 from portal.services.reporting import build
+from tests.support.mailbox import NINH_HAI, count, imap, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    NINH_HAI,
-    count,
-    extra_config,
-    folder,
-    imap,
-    poll,
-    seed_roster,
-)
 from tests.test_outbox import use_smtp
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 CORPUS = Path(__file__).parent / "data" / "mail"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -412,6 +410,7 @@ def test_a_too_large_message_from_a_stranger_gets_no_notice(app, dovecot, folder
 def test_the_correspondence_page_marks_answered_records_no_pages_and_refuses_viewers(
     app, dovecot, folder, client, as_role
 ):
+
     seed_roster(app)
     question = make_mail(sender=NINH_SON, subject="Hỏi về CV 422", body="Xin hỏi hạn nộp?")
     words = make_mail(sender=NINH_HAI, subject="Re: CV 422", body="Đơn vị không có trang nào.")

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEvent, InboundMessage, InboundStatus, Site, Submission
 from portal.services.retention import drop_old_bytes, headers_only
+from tests.support.mailbox import poll, seed_roster
 from tests.support.mails import form_attachment, make_mail, make_return
-from tests.test_mailin_poll import poll, seed_roster
 
 AUTHSERV = "mx.ninhthuan.example"
 FORGED = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -12,14 +13,14 @@ from portal.models import (
     Submission,
     Unit,
 )
+from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
-from tests.test_mailin_poll import (  # noqa: F401 (fixtures)
-    append,
-    extra_config,
-    folder,
-    poll,
-    seed_roster,
-)
+
+
+@pytest.fixture
+def extra_config(mailbox_config) -> dict:
+    return mailbox_config
+
 
 STRANGER = "bi.thu.ninhhai@gmail.example"
 
@@ -129,6 +130,7 @@ def test_the_roster_board_filters_by_parent_and_state_and_shows_rows(
     dovecot,
     folder,  # noqa: F811
 ):
+
     seed_roster(app)
     with app.app_context():
         province = Unit(code="TD", name="Tỉnh Đoàn Ninh Thuận")
