@@ -189,6 +189,19 @@ def browser_page():
         browser.close()
 
 
+@pytest.fixture(params=ENGINES)
+def empty_database(request, tmp_path):
+    """A database with nothing in it: no template, no tables."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = f"empty_{uuid.uuid4().hex[:10]}"
+    postgres.admin_sql(server.url, f'CREATE DATABASE "{name}"')
+    yield postgres.with_database(server.url, name)
+    postgres.admin_sql(server.url, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def extra_config() -> dict:
     """More configuration for the app of a test module (the mailbox, say)."""

@@ -43,7 +43,9 @@ import requests
 from imapclient import IMAPClient
 
 from portal.config import DEFAULTS
+from tests.support.dovecot import children
 from tests.support.mails import make_return
+from tests.support.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "admin@tinhdoan.example"
@@ -230,25 +232,6 @@ def fingerprint(install: Install) -> dict[str, tuple[int, str]]:
             continue
         found[relative] = (path.stat().st_mode, hashlib.sha256(path.read_bytes()).hexdigest())
     return found
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is pid (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def admins(database: Path) -> list[tuple[str, str]]:

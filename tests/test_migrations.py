@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
 import flask_migrate
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
@@ -14,21 +11,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import OfficialPage
 from portal.search import include_name
-from tests.conftest import ENGINES, app_config
-from tests.support import postgres
-
-
-@pytest.fixture(params=ENGINES)
-def empty_database(request, tmp_path):
-    """A database with nothing in it: no template, no tables."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"empty_{uuid.uuid4().hex[:10]}"
-    postgres.admin_sql(server.url, f'CREATE DATABASE "{name}"')
-    yield postgres.with_database(server.url, name)
-    postgres.admin_sql(server.url, f'DROP DATABASE "{name}" WITH (FORCE)')
+from tests.conftest import app_config
 
 
 def test_upgrade_builds_every_table_and_loads_the_official_pages(empty_database):

@@ -43,7 +43,7 @@ def imap_processes(server) -> list[int]:
     """Dovecot's `imap` processes (one per logged-in connection), not its login processes."""
     master = int((server.root / "run" / "master.pid").read_text())
     found = []
-    for pid in dovecot_server._children(master):
+    for pid in dovecot_server.children(master):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
         except OSError:

@@ -9,10 +9,8 @@ import hashlib
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import MetaData, create_engine, func, select, text
 
 import portal
@@ -21,24 +19,10 @@ from portal.config import with_driver
 from portal.extensions import db
 from portal.models import Dispatch, Role, Submission
 from portal.services.users import create_user
-from tests.conftest import DATA, ENGINES, PASSWORD, app_config, login
-from tests.support import postgres
+from tests.conftest import DATA, PASSWORD, app_config, login
 from tests.support.release_data import load
 
 PREVIOUS = DATA / "upgrade" / "release-0.2.0.json"
-
-
-@pytest.fixture(params=ENGINES)
-def empty_database_url(request, tmp_path):
-    """A database with no table at all, on each engine."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"u_{uuid.uuid4().hex[:12]}"
-    postgres.admin_sql(server.url, f'CREATE DATABASE "{name}"')
-    yield postgres.with_database(server.url, name)
-    postgres.admin_sql(server.url, f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -74,8 +58,8 @@ def digests(url: str, table: str, column: str) -> dict[int, str]:
     return found
 
 
-def test_the_previous_releases_database_upgrades_with_nothing_lost(empty_database_url, tmp_path):
-    url = empty_database_url
+def test_the_previous_releases_database_upgrades_with_nothing_lost(empty_database, tmp_path):
+    url = empty_database
     env = {
         **os.environ,
         "DATABASE_URL": url,

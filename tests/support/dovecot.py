@@ -135,11 +135,11 @@ class Dovecot:
         if pid_file.exists():
             try:
                 master = int(pid_file.read_text().strip())
-                children = _children(master)
+                forked = children(master)
                 os.kill(master, signal.SIGTERM)
             except (ProcessLookupError, ValueError):
                 return
-            for child in children:
+            for child in forked:
                 try:
                     os.kill(child, signal.SIGKILL)
                 except ProcessLookupError:
@@ -150,7 +150,7 @@ class Dovecot:
                 time.sleep(0.1)
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     """The processes whose parent is pid (from /proc)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
