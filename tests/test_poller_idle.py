@@ -17,6 +17,7 @@ from imapclient import IMAPClient
 from mailin.imap import ImapSession, ImapSettings
 from mailin.poller import Poller
 from tests.support import dovecot as dovecot_server
+from tests.support.mailbox import wait_for
 from tests.support.mails import make_return
 
 
@@ -51,15 +52,6 @@ def imap_processes(server) -> list[int]:
         if command.endswith(b"/imap") or command == b"dovecot/imap":
             found.append(pid)
     return found
-
-
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.mark.parametrize(
