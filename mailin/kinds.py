@@ -14,7 +14,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from mailin.forms import READ, read_html_form
+from mailin.forms import ReadingStatus, read_html_form
 from mailin.forms.sniff import sniff
 from mailin.machine import machine_reason
 from mailin.message import Attachment, ParsedMessage
@@ -136,7 +136,7 @@ def _says_scan(content_type: str, extension: str) -> bool:
 def has_form_table(html: str) -> bool:
     """The email's own HTML holds a table with the form's header (a layout table of a
     signature does not count)."""
-    return "<table" in html.lower() and read_html_form(html).status == READ
+    return "<table" in html.lower() and read_html_form(html).status == ReadingStatus.READ
 
 
 def _return_reasons(carried: list[Carried], html: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 # The release (CHANGELOG.md names each one's schema revision).
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def schema_head() -> str:

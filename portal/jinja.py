@@ -8,9 +8,9 @@ from flask_babel import get_locale
 from portal import csrf
 from portal.admin.dispatches import RecipientView
 from portal.labels import (
-    ATTACHMENT_NOTES,
     ATTACHMENT_STATUSES,
     FINDINGS,
+    MACROS_NOTE,
     OUTBOUND_STATES,
     PLATFORMS,
     ROLES,
@@ -38,8 +38,7 @@ def label_of(labels: dict):
 
 def attachment_note(attachment) -> str:
     """What staff must know about an attachment beyond its status (macros), or ''."""
-    code = (attachment.error or "").split(":", 1)[0] if attachment else ""
-    return str(ATTACHMENT_NOTES.get(code, ""))
+    return str(MACROS_NOTE) if attachment and attachment.has_macros else ""
 
 
 def init_app(app: Flask) -> None:

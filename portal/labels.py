@@ -142,8 +142,8 @@ READING_PROBLEMS = {
 
 # What the reader made of each attachment (Attachment.status).
 ATTACHMENT_STATUSES = READING_PROBLEMS | {"read": _l("read"), "pending": _l("not read yet")}
-# What else staff are told about a file (the code Attachment.error begins with).
-ATTACHMENT_NOTES = {"macros": _l("The file contains macros; they were not run")}
+# What staff are told of a file that carries macros (Attachment.has_macros).
+MACROS_NOTE = _l("The file contains macros; they were not run")
 
 # The checks of FORM.md, as staff and units read them.
 FINDINGS = {

@@ -6,6 +6,7 @@ is taken from its bytes; zip-based files are checked before any parser opens the
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass, field
 
@@ -33,12 +34,24 @@ from mailin.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
-READ = "read"  # a form was found; its rows (possibly none, possibly all with errors) follow
-NO_TABLE = "no_table"  # a readable file without the form in it
-UNREADABLE = "unreadable"  # corrupt, or a kind of file we cannot read
-ENCRYPTED = "encrypted"  # password-protected: the unit must send it without a password
-MANUAL_ENTRY = "manual_entry"  # a scan or a photo: staff type it in
-REFUSED = "refused"  # unsafe to open (a zip bomb)
+
+class ReadingStatus(enum.StrEnum):
+    """What reading a file (or a message) gave: the form, or why not. The portal stores it
+    for each attachment and, as the return's problem, for the return."""
+
+    READ = "read"  # a form was found; its rows (possibly none, possibly all with errors) follow
+    NO_TABLE = "no_table"  # a readable file without the form in it
+    UNREADABLE = "unreadable"  # corrupt, or a kind of file we cannot read
+    ENCRYPTED = "encrypted"  # password-protected: the unit must send it without a password
+    MANUAL_ENTRY = "manual_entry"  # a scan or a photo: staff type it in
+    REFUSED = "refused"  # unsafe to open (a zip bomb)
+    # A return's problem rather than a file's: nothing to read, or a form without rows, or
+    # the unit said in words that it runs no pages.
+    NO_ATTACHMENT = "no_attachment"
+    NO_ROWS = "no_rows"
+    NO_PAGES = "no_pages"
+    PENDING = "pending"  # an attachment stored, not read yet
+
 
 SPREADSHEETS = {"xlsx", "xls", "ods"}
 ZIP_BASED = {"xlsx", "docx", "ods", "odt", "zip"}
@@ -46,7 +59,7 @@ ZIP_BASED = {"xlsx", "docx", "ods", "odt", "zip"}
 
 @dataclass
 class FormRow:
-    sheet: str
+    sheet: str  # the spreadsheet's sheet name; '' for a table in a document, CSV or email
     row: int  # 1-based, in the source sheet or table
     values: dict[str, str]  # FORM.md keys: name, platform, url, agency, contact, ...
     url_normalized: str
@@ -57,7 +70,7 @@ class FormRow:
 
 @dataclass
 class FormReading:
-    status: str
+    status: ReadingStatus
     detected_type: str
     rows: list[FormRow] = field(default_factory=list)
     unit_line: str = ""
@@ -79,10 +92,14 @@ def read_form(data: bytes, official: frozenset[str] = frozenset()) -> FormReadin
         grids = _grids(kind, data)
     except Exception as exc:  # each library raises its own types for a broken file
         log.info("unreadable %s: %s", kind, exc)
-        reading = FormReading(UNREADABLE, kind, detail=f"{type(exc).__name__}: {exc}"[:500])
+        reading = FormReading(
+            ReadingStatus.UNREADABLE, kind, detail=f"{type(exc).__name__}: {exc}"[:500]
+        )
     else:
         if grids is None:
-            reading = FormReading(UNREADABLE, kind, detail=f"{kind} files are not read")
+            reading = FormReading(
+                ReadingStatus.UNREADABLE, kind, detail=f"{kind} files are not read"
+            )
         else:
             reading = read_grids(grids, kind, official)
     reading.macros = macros
@@ -111,15 +128,19 @@ def _refusal(data: bytes, kind: str) -> FormReading | None:
         if kind in ZIP_BASED:
             check_zip(data)
         if kind in ("pdf", "image"):
-            return FormReading(MANUAL_ENTRY, kind, detail="a scan or a picture: type it in")
+            return FormReading(
+                ReadingStatus.MANUAL_ENTRY, kind, detail="a scan or a picture: type it in"
+            )
         encrypted_as = encryption(data, kind)
         if encrypted_as:
-            return FormReading(ENCRYPTED, encrypted_as, detail="protected by a password")
+            return FormReading(
+                ReadingStatus.ENCRYPTED, encrypted_as, detail="protected by a password"
+            )
         check_extent(data, kind)
     except NotAZip as exc:
-        return FormReading(UNREADABLE, kind, detail=str(exc))
+        return FormReading(ReadingStatus.UNREADABLE, kind, detail=str(exc))
     except UnsafeFile as exc:
-        return FormReading(REFUSED, kind, detail=str(exc))
+        return FormReading(ReadingStatus.REFUSED, kind, detail=str(exc))
     return None
 
 
@@ -148,14 +169,17 @@ def read_grids(grids: list[Grid], kind: str, official: frozenset[str]) -> FormRe
         if header and (best is None or header.score > best[1].score):
             best = (grid, header)
     if best is None:
-        return FormReading(NO_TABLE, kind, detail="no table with the form's columns")
+        return FormReading(ReadingStatus.NO_TABLE, kind, detail="no table with the form's columns")
     grid, header = best
     columns = resolve_address(header, grid.rows)
     above = [[line] for line in grid.preamble] + grid.rows[: header.row - header.height + 1]
-    reading = FormReading(READ, kind, sheet=grid.name, unit_line=unit_line(above, len(above)))
+    reading = FormReading(
+        ReadingStatus.READ, kind, sheet=grid.name, unit_line=unit_line(above, len(above))
+    )
     seen: set[str] = set()
     for row_number, values in data_rows(grid.rows, header, columns):
-        reading.rows.append(_checked_row(grid.name, row_number, values, seen, official))
+        sheet = grid.name if grid.is_sheet else ""
+        reading.rows.append(_checked_row(sheet, row_number, values, seen, official))
     return reading
 
 
@@ -166,7 +190,8 @@ def _legacy_text(grids: list[Grid]) -> list[Grid]:
     for grid in grids:
         rows = [[from_tcvn3(cell) for cell in row] for row in grid.rows]
         if rows != grid.rows:
-            converted.append(Grid(grid.name, rows, [from_tcvn3(p) for p in grid.preamble]))
+            preamble = [from_tcvn3(p) for p in grid.preamble]
+            converted.append(Grid(grid.name, rows, preamble, grid.is_sheet))
     return converted
 
 

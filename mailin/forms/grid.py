@@ -23,11 +23,14 @@ MAX_LINE = 1_000_000  # bytes in one line of a CSV file (a form's line is a few 
 @dataclass
 class Grid:
     """One table: its name (sheet name, or 'Bảng N'), its rows of cleaned text, and for a
-    table in a document, the lines of text above it (where 'Đơn vị: ...' is written)."""
+    table in a document, the lines of text above it (where 'Đơn vị: ...' is written).
+    `is_sheet`: a spreadsheet's sheet, whose name the unit gave and will recognise (a
+    document's 'Bảng N' or a CSV file's name is ours, not worth telling the unit)."""
 
     name: str
     rows: list[list[str]]
     preamble: list[str] = field(default_factory=list)
+    is_sheet: bool = False
 
 
 def spreadsheet_grids(data: bytes) -> list[Grid]:
@@ -39,7 +42,8 @@ def spreadsheet_grids(data: bytes) -> list[Grid]:
     for name in workbook.sheet_names[:MAX_SHEETS]:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
-        grids.append(Grid(name, [[clean_cell(v) for v in row[:MAX_COLUMNS]] for row in rows]))
+        cells = [[clean_cell(v) for v in row[:MAX_COLUMNS]] for row in rows]
+        grids.append(Grid(name, cells, is_sheet=True))
     return grids
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 
 from email_validator import EmailNotValidError, validate_email
@@ -59,33 +60,46 @@ def is_valid_email(address: str) -> bool:
     return True
 
 
+class Platform(enum.StrEnum):
+    """Where a page lives, as the form's "Loại hình" column and its URL tell."""
+
+    WEBSITE = "website"
+    FACEBOOK_PAGE = "facebook_page"
+    FACEBOOK_GROUP = "facebook_group"
+    FACEBOOK_PROFILE = "facebook_profile"
+    ZALO = "zalo"
+    TIKTOK = "tiktok"
+    YOUTUBE = "youtube"
+    OTHER = "other"
+
+
 # What units write in the platform column, folded, mapped to the stored platform. First
 # match wins: the named networks other than Facebook come first ("Nhóm Zalo" is Zalo, "Kênh
 # TikTok cá nhân" TikTok), then Facebook's kinds, then the words of a website.
 _PLATFORM_WORDS = [
-    ("zalo", "zalo"),
-    ("tiktok", "tiktok"),
-    ("tik tok", "tiktok"),
-    ("youtube", "youtube"),
-    ("trang ca nhan", "facebook_profile"),
-    ("ca nhan", "facebook_profile"),
-    ("profile", "facebook_profile"),
-    ("nhom", "facebook_group"),
-    ("group", "facebook_group"),
-    ("fanpage", "facebook_page"),
-    ("fan page", "facebook_page"),
-    ("trang facebook", "facebook_page"),
-    ("facebook", "facebook_page"),
-    ("website", "website"),
-    ("web", "website"),
-    ("trang thong tin", "website"),
-    ("cong thong tin", "website"),
-    ("trang tin", "website"),
-    ("ten mien", "website"),
+    ("zalo", Platform.ZALO),
+    ("tiktok", Platform.TIKTOK),
+    ("tik tok", Platform.TIKTOK),
+    ("youtube", Platform.YOUTUBE),
+    ("trang ca nhan", Platform.FACEBOOK_PROFILE),
+    ("ca nhan", Platform.FACEBOOK_PROFILE),
+    ("profile", Platform.FACEBOOK_PROFILE),
+    ("nhom", Platform.FACEBOOK_GROUP),
+    ("group", Platform.FACEBOOK_GROUP),
+    ("fanpage", Platform.FACEBOOK_PAGE),
+    ("fan page", Platform.FACEBOOK_PAGE),
+    ("trang facebook", Platform.FACEBOOK_PAGE),
+    ("facebook", Platform.FACEBOOK_PAGE),
+    ("website", Platform.WEBSITE),
+    ("web", Platform.WEBSITE),
+    ("trang thong tin", Platform.WEBSITE),
+    ("cong thong tin", Platform.WEBSITE),
+    ("trang tin", Platform.WEBSITE),
+    ("ten mien", Platform.WEBSITE),
 ]
 
 
-def platform_from_words(text: str) -> str:
+def platform_from_words(text: str) -> Platform | str:
     """The platform a unit named in words ('Fanpage', 'Trang thông tin điện tử'), or ''."""
     folded = fold(text)
     if not folded:
@@ -93,22 +107,22 @@ def platform_from_words(text: str) -> str:
     return next((platform for words, platform in _PLATFORM_WORDS if words in folded), "")
 
 
-def platform_from_url(key: str) -> str:
+def platform_from_url(key: str) -> Platform:
     """The platform of a normalised URL key ('facebook.com/groups/x' -> facebook_group):
     what the URL says unambiguously, else what its host is most likely to be."""
     if not key:
-        return "other"
+        return Platform.OTHER
     host = key.partition("/")[0]
     if platform_in_url(key):
         return platform_in_url(key)
     if host == "facebook.com":
-        return "facebook_page"  # a bare facebook.com/name: most often a Fanpage
+        return Platform.FACEBOOK_PAGE  # a bare facebook.com/name: most often a Fanpage
     if host == "youtube.com" or host.endswith(".youtube.com"):
-        return "youtube"
-    return "website"
+        return Platform.YOUTUBE
+    return Platform.WEBSITE
 
 
-def platform_in_url(key: str) -> str:
+def platform_in_url(key: str) -> Platform | str:
     """The platform a normalised URL key says unambiguously, or '' when it leaves it open.
 
     Facebook's groups, profiles (profile.php?id=, people/) and every Zalo, TikTok and YouTube
@@ -117,18 +131,18 @@ def platform_in_url(key: str) -> str:
     host, _slash, path = key.partition("/")
     if host == "facebook.com":
         if path.startswith("groups/"):
-            return "facebook_group"
+            return Platform.FACEBOOK_GROUP
         if path.startswith(("profile.php", "people/")):
-            return "facebook_profile"
+            return Platform.FACEBOOK_PROFILE
         return ""
     if host == "zalo.me" or host.endswith(".zalo.me"):
-        return "zalo"
+        return Platform.ZALO
     if host == "tiktok.com" or host.endswith(".tiktok.com"):
-        return "tiktok"
+        return Platform.TIKTOK
     if host == "youtu.be":
-        return "youtube"
+        return Platform.YOUTUBE
     if host == "youtube.com" and path.startswith(("@", "channel/", "c/", "user/")):
-        return "youtube"
+        return Platform.YOUTUBE
     return ""
 
 

@@ -2,13 +2,14 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.dispatch import Dispatch, Recipient, RecipientState
-from portal.models.health import OAuthToken, ServiceState
+from portal.models.health import OAuthToken, ServiceProblem, ServiceState
 from portal.models.mail import (
     Attachment,
     HoldReason,
     InboundMessage,
     InboundStatus,
     MailboxState,
+    MailKind,
     OutboundAttachment,
     OutboundKind,
     OutboundMessage,
@@ -32,6 +33,7 @@ __all__ = [
     "InboundStatus",
     "LoginAttempt",
     "MailboxState",
+    "MailKind",
     "OAuthToken",
     "OfficialPage",
     "OutboundAttachment",
@@ -44,6 +46,7 @@ __all__ = [
     "ReportSettings",
     "RecipientState",
     "Role",
+    "ServiceProblem",
     "ServiceState",
     "Severity",
     "Site",

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mailin.text import fold, nfc
-from portal.database import UTCDateTime, utcnow
+from portal.database import EnumText, UTCDateTime, utcnow
 from portal.extensions import db
 from portal.models.unit import Unit
 
@@ -69,7 +69,9 @@ class Recipient(db.Model):
         ForeignKey("dispatch.id", ondelete="CASCADE"), index=True
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(20), default=RecipientState.AWAITING)
+    state: Mapped[RecipientState] = mapped_column(
+        EnumText(RecipientState, 20), default=RecipientState.AWAITING
+    )
     last_return_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import UTCDateTime
+from portal.database import EnumText, UTCDateTime
 from portal.extensions import db
+
+
+class ServiceProblem(enum.StrEnum):
+    """Why a service is paused or failing (shown to staff by portal.labels.SERVICE_PROBLEMS).
+    The mailbox's own reasons come from mailin.imap.MailboxError.reason."""
+
+    NONE = ""
+    AUTH = "auth"  # the login was refused: a changed or revoked password, an expired token
+    OAUTH = "oauth"  # the provider refused to refresh the OAuth2 token
+    TLS = "tls"  # the server's certificate is not trusted
+    CONNECTION = "connection"
+    STORE = "store"  # the database could not store the mail
+    QUOTA = "quota"  # the account's daily sending quota is spent
+    RATE = "rate"  # the server asks to send more slowly
 
 
 class ServiceState(db.Model):
@@ -22,7 +37,9 @@ class ServiceState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
     is_ok: Mapped[bool] = mapped_column(Boolean, default=True)
-    reason: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[ServiceProblem] = mapped_column(
+        EnumText(ServiceProblem, 40), default=ServiceProblem.NONE
+    )
     last_error: Mapped[str] = mapped_column(Text, default="")
     failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row
     paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

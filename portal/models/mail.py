@@ -19,7 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from sqlalchemy.sql.expression import false as sa_false
 
-from portal.database import UTCDateTime, utcnow
+from mailin.authres import SenderProof
+from mailin.forms import ReadingStatus
+from portal.database import EnumText, UTCDateTime, utcnow
 from portal.extensions import db
 
 
@@ -39,8 +41,17 @@ class InboundStatus(enum.StrEnum):
     CORRESPONDENCE = "correspondence"
 
 
+class MailKind(enum.StrEnum):
+    """Who wrote a message: a person, or a machine (a bounce, an auto-reply, a list)."""
+
+    PERSON = "person"
+    MACHINE = "machine"
+
+
 class HoldReason(enum.StrEnum):
     """Why a person's message waits in triage (shown to staff)."""
+
+    NONE = ""  # not held
 
     UNKNOWN_SENDER = "unknown_sender"  # no registered unit's address, nothing else says
     UNKNOWN_DISPATCH = "unknown_dispatch"  # the unit is known, the dispatch is not
@@ -90,18 +101,24 @@ class InboundMessage(db.Model):
     # and reports go by it, never by when the poller happened to read it (fetched_at).
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(20), default="person")
+    kind: Mapped[MailKind] = mapped_column(EnumText(MailKind, 20), default=MailKind.PERSON)
     machine_reason: Mapped[str] = mapped_column(String(255), default="")
     # Why it is (or is not) a return: mailin.kinds codes, comma-separated.
     reasons: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # What the mailbox's own server said of the From address (mailin.authres.SenderProof).
-    sender_proof: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    hold_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sender_proof: Mapped[SenderProof] = mapped_column(
+        EnumText(SenderProof, 20), default=SenderProof.UNCHECKED, server_default=""
+    )
+    hold_reason: Mapped[HoldReason] = mapped_column(
+        EnumText(HoldReason, 40), default=HoldReason.NONE, server_default=""
+    )
     # Correspondence a member of staff still has to answer (cleared by them).
     needs_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # When retention dropped the body and files (raw then holds the headers alone).
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default=InboundStatus.NEW, index=True)
+    status: Mapped[InboundStatus] = mapped_column(
+        EnumText(InboundStatus, 20), default=InboundStatus.NEW, index=True
+    )
     error: Mapped[str] = mapped_column(Text, default="")
     # Processing attempts, counted (and committed) before each one: a message that kills
     # the process is still counted, and quarantined once it has had its chances.
@@ -155,7 +172,11 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[ReadingStatus] = mapped_column(
+        EnumText(ReadingStatus, 20), default=ReadingStatus.PENDING
+    )
+    # The file carries macros (VBA, Basic): never run; staff are told.
+    has_macros: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     error: Mapped[str] = mapped_column(Text, default="")
 
     message: Mapped[InboundMessage] = relationship(back_populates="attachments")
@@ -170,7 +191,9 @@ class OutboundMessage(db.Model):
     __tablename__ = "outbound_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), default=OutboundKind.OTHER, index=True)
+    kind: Mapped[OutboundKind] = mapped_column(
+        EnumText(OutboundKind, 20), default=OutboundKind.OTHER, index=True
+    )
     # Indexed: the acknowledgement limit counts the recent mail to a sender.
     to_addresses: Mapped[str] = mapped_column(Text, default="", index=True)
     cc_addresses: Mapped[str] = mapped_column(Text, default="")
@@ -179,7 +202,9 @@ class OutboundMessage(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(998), default="", index=True)
-    state: Mapped[str] = mapped_column(String(20), default=OutboundState.QUEUED, index=True)
+    state: Mapped[OutboundState] = mapped_column(
+        EnumText(OutboundState, 20), default=OutboundState.QUEUED, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")

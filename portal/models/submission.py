@@ -8,8 +8,9 @@ import enum
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from mailin.forms.values import Platform
 from mailin.text import fold, nfc
-from portal.database import UTCDateTime, utcnow
+from portal.database import EnumText, UTCDateTime, utcnow
 from portal.extensions import db
 from portal.models.dispatch import Dispatch
 from portal.models.unit import Unit
@@ -20,17 +21,6 @@ class SubmissionStatus(enum.StrEnum):
     NEEDS_REVIEW = "needs_review"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
-
-
-class Platform(enum.StrEnum):
-    WEBSITE = "website"
-    FACEBOOK_PAGE = "facebook_page"
-    FACEBOOK_GROUP = "facebook_group"
-    FACEBOOK_PROFILE = "facebook_profile"
-    ZALO = "zalo"
-    TIKTOK = "tiktok"
-    YOUTUBE = "youtube"
-    OTHER = "other"
 
 
 class Severity(enum.StrEnum):
@@ -49,7 +39,9 @@ class Submission(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.RECEIVED)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        EnumText(SubmissionStatus, 20), default=SubmissionStatus.RECEIVED
+    )
     # Indexed: each incoming message looks up its submission (replay finds it again).
     inbound_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_message.id"), index=True
@@ -90,7 +82,7 @@ class Site(db.Model):
     source_row: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(500), default="")
     name_folded: Mapped[str] = mapped_column(String(500), index=True, default="")
-    platform: Mapped[str] = mapped_column(String(30), default=Platform.OTHER)
+    platform: Mapped[Platform] = mapped_column(EnumText(Platform, 30), default=Platform.OTHER)
     url: Mapped[str] = mapped_column(String(2000), default="")
     url_normalized: Mapped[str] = mapped_column(String(2000), index=True, default="")
     agency: Mapped[str] = mapped_column(String(500), default="")
@@ -122,7 +114,7 @@ class Finding(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
-    severity: Mapped[str] = mapped_column(String(10))
+    severity: Mapped[Severity] = mapped_column(EnumText(Severity, 10))
     code: Mapped[str] = mapped_column(String(40), index=True)
     field: Mapped[str] = mapped_column(String(30), default="")
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 
+from mailin.forms import ReadingStatus
 from mailin.headers import message_ids
 from mailin.message import references_of
 from portal.database import utcnow
@@ -24,6 +25,7 @@ from portal.labels import FINDINGS, READING_PROBLEMS
 from portal.models import (
     Finding,
     InboundMessage,
+    MailKind,
     OutboundKind,
     OutboundMessage,
     Severity,
@@ -33,12 +35,13 @@ from portal.models import (
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import template_attachment
 from portal.services.mailout import new_message_id
-from portal.services.returns import NO_PAGES
+from portal.texts import render_line
 
 
 @dataclass(frozen=True)
 class FindingLine:
-    where: str
+    sheet: str  # the spreadsheet's sheet the row is on, or "" (the template says "Dòng N")
+    row: int
     message: str
     is_error: bool
 
@@ -49,7 +52,7 @@ def may_acknowledge(message: InboundMessage, kind: str = OutboundKind.ACKNOWLEDG
     The triage reply (kind OTHER) and the acknowledgement of the return are separate: a
     message staff assign after triage still gets its acknowledgement, once.
     """
-    if message.kind != "person" or not message.from_address or is_stale(message):
+    if message.kind != MailKind.PERSON or not message.from_address or is_stale(message):
         return False
     already = db.session.scalar(
         select(OutboundMessage.id).where(
@@ -90,15 +93,15 @@ def acknowledge_return(message: InboundMessage, submission: Submission) -> Outbo
             received_at=show_datetime(message.received_at),
             deadline=show_date(dispatch.deadline),
             late=message.received_at.astimezone(VIETNAM).date() > dispatch.deadline,
-            no_pages=submission.read_error == NO_PAGES,
+            no_pages=submission.read_error == ReadingStatus.NO_PAGES,
             problem=""
-            if submission.read_error == NO_PAGES
+            if submission.read_error == ReadingStatus.NO_PAGES
             else str(READING_PROBLEMS.get(submission.read_error, "")),
             findings=_finding_lines(submission),
         )
         outbound = reply_to(message, "acknowledgement", context)
     outbound.submission_id, outbound.dispatch_id = submission.id, dispatch.id
-    if submission.read_error and submission.read_error != NO_PAGES:
+    if submission.read_error and submission.read_error != ReadingStatus.NO_PAGES:
         outbound.attachments = [template_attachment(dispatch, submission.unit)]
     return outbound
 
@@ -124,13 +127,16 @@ def acknowledge_triage(message: InboundMessage) -> OutboundMessage | None:
 def reply_to(
     message: InboundMessage, template: str, context: dict, kind: str = OutboundKind.ACKNOWLEDGEMENT
 ) -> OutboundMessage:
-    """An outbox row answering `message`, threaded to it (RFC 3834 headers)."""
+    """An outbox row answering `message`, threaded to it (RFC 3834 headers); its texts are
+    templates/email/<template>.subject.txt, .txt and (when there is one) .html."""
     their_id = strip_header_value(message.message_id)
     references = " ".join(filter(None, [strip_header_value(_references(message)), their_id]))
     outbound = OutboundMessage(
         kind=kind,
         to_addresses=message.from_address,
-        subject=reply_subject(message.subject),
+        subject=render_line(
+            f"email/{template}.subject.txt", **context, reply_subject=reply_subject(message.subject)
+        ),
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=_render_optional(f"email/{template}.html", context),
         message_id=new_message_id(),
@@ -147,9 +153,11 @@ def reply_to(
 
 
 def reply_subject(subject: str) -> str:
+    """'Re: ' and the subject answered (as it is when it has a reply prefix already), or ''
+    when it has none (the subject's template then says what the reply is)."""
     subject = strip_header_value(subject)[:900]
     if not subject:
-        return "Xác nhận đã nhận thư gửi Ban Tuyên giáo"
+        return ""
     return subject if subject.lower().startswith(("re:", "tl:", "trả lời:")) else f"Re: {subject}"
 
 
@@ -175,12 +183,9 @@ def _finding_lines(submission: Submission) -> list[FindingLine]:
         .where(Site.submission_id == submission.id)
         .order_by(Site.position, Finding.severity != Severity.ERROR, Finding.id)
     )
-    lines = []
-    for sheet, source_row, severity, code in found:
-        where = (
-            f"Trang tính “{sheet}”, dòng {source_row}"
-            if sheet and not sheet.startswith("Bảng")
-            else f"Dòng {source_row}"
+    return [
+        FindingLine(
+            sheet or "", source_row, str(FINDINGS.get(code, code)), severity == Severity.ERROR
         )
-        lines.append(FindingLine(where, str(FINDINGS.get(code, code)), severity == Severity.ERROR))
-    return lines
+        for sheet, source_row, severity, code in found
+    ]

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from mailin.authres import SenderCheck, SenderProof, check_sender
-from mailin.forms import READ, FormReading, MessageForms
+from mailin.forms import FormReading, MessageForms, ReadingStatus
 from mailin.kinds import Kind, Verdict, classify
 from mailin.message import ParsedMessage
 from portal.database import utcnow
@@ -25,6 +25,7 @@ from portal.models import (
     HoldReason,
     InboundMessage,
     InboundStatus,
+    MailKind,
     OutboundMessage,
     OutboundState,
     Submission,
@@ -32,14 +33,14 @@ from portal.models import (
     UnitEmail,
 )
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
-from portal.services.matching import match_dispatch, match_unit
+from portal.services.matching import MatchRoute, match_dispatch, match_unit
 from portal.services.reading import read_return, unit_by_line
-from portal.services.returns import NO_PAGES, record_return
+from portal.services.returns import record_return
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    status: InboundStatus
     unit_id: int | None = None
     dispatch_id: int | None = None
     detail: str = ""
@@ -62,7 +63,7 @@ def file_message(
     message.reasons = ",".join([*verdict.reasons, *verdict.dangers])[:255]
     if verdict.kind == Kind.MACHINE:
         return _set_aside(message, parsed, verdict.reasons[0])
-    message.kind, message.machine_reason = "person", ""
+    message.kind, message.machine_reason = MailKind.PERSON, ""
     recorded = _existing_return(message)
     if recorded is not None:  # a replay: what was recorded (by staff, say) stays a return
         return _read_again(message, parsed, recorded, forms)
@@ -99,7 +100,7 @@ def _file_return(
     reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
     if unit is None and reading is not None and reading.unit_line:
         unit = unit_by_line(reading.unit_line)
-        unit_route = "form's unit line" if unit else ""
+        unit_route = MatchRoute.UNIT_LINE if unit else MatchRoute.NONE
         message.unit_id = unit.id if unit else None
     if not (unit and dispatch):
         hold = HoldReason.UNKNOWN_SENDER if unit is None else HoldReason.UNKNOWN_DISPATCH
@@ -119,9 +120,13 @@ def _file_return(
         dispatch,
         reading,
         attachment_id,
-        needs_review=unit_route == "form's unit line",
+        needs_review=unit_route == MatchRoute.UNIT_LINE,
     )
-    message.status, message.error, message.hold_reason = InboundStatus.PROCESSED, "", ""
+    message.status, message.error, message.hold_reason = (
+        InboundStatus.PROCESSED,
+        "",
+        HoldReason.NONE,
+    )
     db.session.flush()  # the rows and findings the acknowledgement lists
     acknowledge_return(message, submission)
     return Outcome(
@@ -140,10 +145,14 @@ def _read_again(
 ) -> Outcome:
     """The message's return read again with today's reader, for the same unit and
     dispatch; a return staff recorded as "no pages" has nothing to read."""
-    if submission.read_error != NO_PAGES:
+    if submission.read_error != ReadingStatus.NO_PAGES:
         reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
         record_return(message, submission.unit, submission.dispatch, reading, attachment_id)
-    message.status, message.error, message.hold_reason = InboundStatus.PROCESSED, "", ""
+    message.status, message.error, message.hold_reason = (
+        InboundStatus.PROCESSED,
+        "",
+        HoldReason.NONE,
+    )
     return Outcome(
         message.status, submission.unit_id, submission.dispatch_id, f"{submission.row_count} rows"
     )
@@ -162,7 +171,11 @@ def _file_correspondence(message: InboundMessage, verdict: Verdict) -> Outcome:
     person (unless staff already dealt with it: a replay keeps their decision)."""
     if message.status != InboundStatus.CORRESPONDENCE:
         message.needs_answer = True
-    message.status, message.error, message.hold_reason = InboundStatus.CORRESPONDENCE, "", ""
+    message.status, message.error, message.hold_reason = (
+        InboundStatus.CORRESPONDENCE,
+        "",
+        HoldReason.NONE,
+    )
     return Outcome(message.status, message.unit_id, message.dispatch_id, ",".join(verdict.reasons))
 
 
@@ -172,7 +185,7 @@ def _hold(message: InboundMessage, reason: HoldReason, detail: str) -> Outcome:
 
 
 def _is_readable(reading: FormReading | None) -> bool:
-    return reading is not None and reading.status == READ and bool(reading.rows)
+    return reading is not None and reading.status == ReadingStatus.READ and bool(reading.rows)
 
 
 def _existing_return(message: InboundMessage) -> Submission | None:
@@ -181,8 +194,8 @@ def _existing_return(message: InboundMessage) -> Submission | None:
 
 def _set_aside(message: InboundMessage, parsed: ParsedMessage, reason: str) -> Outcome:
     """Machine mail: kept and classified, never answered nor read; a bounce is noted."""
-    message.kind, message.machine_reason = "machine", reason
-    message.status, message.hold_reason = InboundStatus.IGNORED, ""
+    message.kind, message.machine_reason = MailKind.MACHINE, reason
+    message.status, message.hold_reason = InboundStatus.IGNORED, HoldReason.NONE
     message.related_outbound_id = _bounced_outbound(parsed)
     if message.related_outbound_id and reason in ("delivery_report", "robot_sender"):
         mark_bounced(db.session.get(OutboundMessage, message.related_outbound_id))

@@ -6,6 +6,7 @@ import re
 
 from mailin.forms.template import blank_form
 from portal.models import Dispatch, OutboundAttachment, Unit
+from portal.texts import render_line
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -16,10 +17,10 @@ def template_for(dispatch: Dispatch, unit: Unit | None = None) -> bytes:
 
 
 def template_filename(dispatch: Dispatch, unit: Unit | None = None) -> str:
-    """'Mẫu báo cáo 422-CV-TĐTN-TG.xlsx' (no path separators; Vietnamese kept)."""
+    """'Mẫu báo cáo 422-CV-TĐTN-TG.xlsx' (no path separators; Vietnamese kept); the
+    text is templates/documents/form.filename.txt."""
     number = re.sub(r"[\\\\/:*?\"<>|]+", "-", dispatch.number).strip("- ")
-    suffix = f" - {unit.code}" if unit else ""
-    return f"Mẫu báo cáo {number}{suffix}.xlsx"
+    return render_line("documents/form.filename.txt", number=number, unit=unit) + ".xlsx"
 
 
 def template_attachment(dispatch: Dispatch, unit: Unit | None = None) -> OutboundAttachment:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import ServiceState
+from portal.models import ServiceProblem, ServiceState
 
 OUTBOX = "outbox"
 
@@ -37,14 +37,14 @@ def state_of(name: str) -> ServiceState:
 def record_success(name: str, now: dt.datetime | None = None) -> None:
     """A pass went through: the service is fine again, nothing paused. Committed."""
     state, now = state_of(name), now or utcnow()
-    state.is_ok, state.reason, state.last_error, state.failures = True, "", "", 0
+    state.is_ok, state.reason, state.last_error, state.failures = True, ServiceProblem.NONE, "", 0
     state.paused_until, state.last_attempt_at, state.last_success_at = None, now, now
     db.session.commit()
 
 
 def record_failure(
     name: str,
-    reason: str,
+    reason: ServiceProblem | str,
     error: str,
     now: dt.datetime | None = None,
     paused_until: dt.datetime | None = None,
@@ -52,7 +52,7 @@ def record_failure(
 ) -> ServiceState:
     """A pass failed for `reason` (a SERVICE_PROBLEMS code); committed."""
     state, now = state_of(name), now or utcnow()
-    state.is_ok, state.reason, state.last_error = False, reason, error[:2000]
+    state.is_ok, state.reason, state.last_error = False, ServiceProblem(reason), error[:2000]
     state.failures += 1
     state.paused_until, state.settings_fingerprint = paused_until, fingerprint
     state.last_attempt_at = now

@@ -21,7 +21,7 @@ from flask import current_app
 
 from mailin.imap import is_loopback
 from portal.database import utcnow
-from portal.models import OutboundMessage
+from portal.models import OutboundMessage, ServiceProblem
 from portal.services import oauth
 from portal.services.dispatches import strip_header_value
 
@@ -53,9 +53,9 @@ class AccountFailure(Exception):
 
     `reason`: auth, quota, rate or connection (portal.labels.SERVICE_PROBLEMS)."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: ServiceProblem | str, detail: str) -> None:
         super().__init__(detail)
-        self.reason = reason
+        self.reason = ServiceProblem(reason)
 
 
 def new_message_id() -> str:
@@ -183,16 +183,18 @@ class SmtpConnection:
         try:
             self._server = _connect(current_app.config)
         except smtplib.SMTPAuthenticationError as exc:
-            raise AccountFailure("auth", f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise AccountFailure(
+                ServiceProblem.AUTH, f"{exc.smtp_code} {exc.smtp_error!r}"
+            ) from exc
         except oauth.OAuthError as exc:  # no access token: the refresh refused, or unreachable
             raise AccountFailure(exc.reason, str(exc)) from exc
         except ssl.SSLError as exc:  # a certificate not trusted, a TLS handshake refused
-            raise AccountFailure("tls", f"{type(exc).__name__}: {exc}") from exc
+            raise AccountFailure(ServiceProblem.TLS, f"{type(exc).__name__}: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
-            reason = _account_reason(exc) or "connection"
+            reason = _account_reason(exc) or ServiceProblem.CONNECTION
             raise AccountFailure(reason, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS refused
-            raise AccountFailure("connection", f"{type(exc).__name__}: {exc}") from exc
+            raise AccountFailure(ServiceProblem.CONNECTION, f"{type(exc).__name__}: {exc}") from exc
         return self._server
 
     def close(self, polite: bool = False) -> None:
@@ -219,7 +221,7 @@ _RATE = re.compile(r"\b4\.7\.\d+\b|rate limit|too many (messages|connections)", 
 _AUTH_CODES = {530, 534, 535}
 
 
-def _account_reason(exc: smtplib.SMTPResponseException) -> str:
+def _account_reason(exc: smtplib.SMTPResponseException) -> ServiceProblem:
     """auth, quota or rate when the server's answer is about the account, else ''."""
     words = (
         exc.smtp_error.decode("utf-8", "replace")
@@ -227,12 +229,12 @@ def _account_reason(exc: smtplib.SMTPResponseException) -> str:
         else str(exc.smtp_error)
     )
     if exc.smtp_code in _AUTH_CODES:
-        return "auth"
+        return ServiceProblem.AUTH
     if _QUOTA.search(words):
-        return "quota"
+        return ServiceProblem.QUOTA
     if exc.smtp_code == 421 or _RATE.search(words):
-        return "rate"
-    return ""
+        return ServiceProblem.RATE
+    return ServiceProblem.NONE
 
 
 def _failure(exc: Exception) -> Exception | None:
@@ -263,7 +265,7 @@ def _connect(config) -> smtplib.SMTP:
         encrypted or is_loopback(host) or config["MAIL_ALLOW_PLAINTEXT"]
     ):
         raise AccountFailure(
-            "tls",
+            ServiceProblem.TLS,
             f"{host}: the password would go unencrypted; set MAIL_USE_TLS (587) or "
             "MAIL_USE_SSL (465), or MAIL_ALLOW_PLAINTEXT if you really mean it",
         )
@@ -284,7 +286,9 @@ def _connect(config) -> smtplib.SMTP:
 def _auth_method(config) -> str:
     method = str(config["MAIL_AUTH"] or "password").strip().lower()
     if method not in ("password", "oauth2"):
-        raise AccountFailure("auth", f"MAIL_AUTH must be password or oauth2, not {method!r}")
+        raise AccountFailure(
+            ServiceProblem.AUTH, f"MAIL_AUTH must be password or oauth2, not {method!r}"
+        )
     return method
 
 
@@ -308,7 +312,9 @@ def _xoauth2(server: smtplib.SMTP, user: str, token: str) -> None:
     server.ehlo_or_helo_if_needed()
     offered = server.esmtp_features.get("auth", "").upper().split()
     if "XOAUTH2" not in offered:
-        raise AccountFailure("auth", f"the SMTP server offers no XOAUTH2 (only {offered})")
+        raise AccountFailure(
+            ServiceProblem.AUTH, f"the SMTP server offers no XOAUTH2 (only {offered})"
+        )
     initial = oauth.xoauth2(user, token)
     code, answer = server.auth(
         "XOAUTH2", lambda challenge=None: initial if challenge is None else ""

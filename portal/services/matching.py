@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import select
 
 from mailin.matching import dispatch_by_subject
@@ -10,29 +12,42 @@ from portal.extensions import db
 from portal.models import Dispatch, OutboundMessage, Unit, UnitEmail, User
 
 
-def match_dispatch(parsed: ParsedMessage) -> tuple[Dispatch | None, str]:
+class MatchRoute(enum.StrEnum):
+    """How a message was tied to its unit or its dispatch (logged, and it decides review)."""
+
+    NONE = ""  # not matched
+    THREAD = "thread"  # a reply in the dispatch's thread (or in our reply's)
+    SUBJECT = "subject"  # the dispatch's number in the subject
+    ONLY_OPEN = "only open dispatch"
+    ADDRESS = "address"  # the sender's registered address
+    FORWARDED_BY_STAFF = "forwarded by staff"  # the original sender of staff's forward
+    # The form's "Đơn vị: ..." line: anyone can type a unit's name, so staff review it.
+    UNIT_LINE = "form's unit line"
+
+
+def match_dispatch(parsed: ParsedMessage) -> tuple[Dispatch | None, MatchRoute]:
     """(dispatch, route): by the thread, by the number in the subject, or the only open one."""
     thread = [*parsed.in_reply_to, *parsed.references]
     if thread:
         by_thread = db.session.scalars(select(Dispatch).where(Dispatch.message_id.in_(thread)))
         found = list(by_thread)
         if len(found) == 1:
-            return found[0], "thread"
+            return found[0], MatchRoute.THREAD
         replied = db.session.scalars(
             select(OutboundMessage.dispatch_id).where(
                 OutboundMessage.message_id.in_(thread), OutboundMessage.dispatch_id.is_not(None)
             )
         ).all()
         if len(set(replied)) == 1:
-            return db.session.get(Dispatch, replied[0]), "thread"
+            return db.session.get(Dispatch, replied[0]), MatchRoute.THREAD
     numbers = dict(db.session.execute(select(Dispatch.id, Dispatch.number)).all())
     by_subject = dispatch_by_subject(parsed.subject, numbers)
     if by_subject is not None:
-        return db.session.get(Dispatch, by_subject), "subject"
+        return db.session.get(Dispatch, by_subject), MatchRoute.SUBJECT
     open_ones = db.session.scalars(select(Dispatch).where(Dispatch.is_open)).all()
     if len(open_ones) == 1:
-        return open_ones[0], "only open dispatch"
-    return None, ""
+        return open_ones[0], MatchRoute.ONLY_OPEN
+    return None, MatchRoute.NONE
 
 
 def units_by_address(address: str) -> list[Unit]:
@@ -45,20 +60,20 @@ def units_by_address(address: str) -> list[Unit]:
     )
 
 
-def match_unit(parsed: ParsedMessage) -> tuple[Unit | None, str]:
+def match_unit(parsed: ParsedMessage) -> tuple[Unit | None, MatchRoute]:
     """(unit, route): by the sender's registered address, else, when a member of staff
     forwarded it, by the original sender. A forwarded From is only believed from staff:
     anyone can write one, and a wrong match would supersede a unit's real return."""
     units = units_by_address(parsed.sender.address)
     if len(units) == 1:
-        return units[0], "address"
+        return units[0], MatchRoute.ADDRESS
     if units or not _is_staff(parsed.sender.address):
-        return None, ""
+        return None, MatchRoute.NONE
     for original in parsed.forwarded_senders:
         units = units_by_address(original)
         if len(units) == 1:
-            return units[0], "forwarded by staff"
-    return None, ""
+            return units[0], MatchRoute.FORWARDED_BY_STAFF
+    return None, MatchRoute.NONE
 
 
 def _is_staff(address: str) -> bool:

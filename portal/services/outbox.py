@@ -13,7 +13,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.locks import instance_lock
-from portal.models import OutboundKind, OutboundMessage, OutboundState
+from portal.models import OutboundKind, OutboundMessage, OutboundState, ServiceProblem
 from portal.services import health
 from portal.services.mailout import (
     AccountFailure,
@@ -135,7 +135,7 @@ def _anything_due(now: dt.datetime) -> int:
 
 def _pause(state, failure: AccountFailure, now: dt.datetime) -> None:
     """Stop sending for a while (the reason shown to staff), every row kept queued."""
-    if failure.reason == "quota":
+    if failure.reason == ServiceProblem.QUOTA:
         tomorrow = now.astimezone(VIETNAM).date() + dt.timedelta(days=1)
         until = dt.datetime.combine(tomorrow, dt.time(0, 5), VIETNAM).astimezone(dt.UTC)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
-from mailin.forms import READ, FormReading, FormRow, MessageForms, read_all
+from mailin.forms import FormReading, FormRow, MessageForms, ReadingStatus, read_all
 from mailin.message import ParsedMessage
 from mailin.text import fold, nfc
 from portal.extensions import db
@@ -17,8 +17,6 @@ from portal.models import (
     Submission,
     Unit,
 )
-
-MACROS_NOTE = "macros"  # Attachment.error begins so when the file carries macros
 
 SITE_FIELDS = (
     "name",
@@ -54,14 +52,13 @@ def read_return(
     candidates: list[tuple[FormReading, int | None]] = []
     for attachment, reading in zip(attachments, readings, strict=True):
         attachment.status, attachment.error = reading.status, reading.detail[:2000]
-        if reading.macros:  # never run; staff see the note (ATTACHMENT_NOTES)
-            attachment.error = f"{MACROS_NOTE}: {reading.detail}"[:2000]
+        attachment.has_macros = reading.macros  # never run; staff see MACROS_NOTE
         candidates.append((reading, attachment.id))
     if pasted is not None:
         candidates.append((pasted, None))
     if not candidates:
         return None, None
-    return max(candidates, key=lambda c: (c[0].status == READ, len(c[0].rows)))
+    return max(candidates, key=lambda c: (c[0].status == ReadingStatus.READ, len(c[0].rows)))
 
 
 def unit_by_line(line: str) -> Unit | None:
@@ -85,7 +82,7 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     if not fresh:
         _delete_rows(submission.id)
     db.session.expire(submission, ["sites"])
-    if reading is None or reading.status != READ or not reading.rows:
+    if reading is None or reading.status != ReadingStatus.READ or not reading.rows:
         # (and never an INSERT of no rows: SQLAlchemy sends that as INSERT … DEFAULT VALUES)
         submission.row_count = submission.error_count = submission.warning_count = 0
         return

@@ -24,6 +24,7 @@ from portal.services import audit
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import template_attachment
 from portal.services.mailout import new_message_id
+from portal.texts import render_line
 
 NOT_REPORTED = (RecipientState.AWAITING, RecipientState.LATE)
 
@@ -116,12 +117,12 @@ def _reminder(recipient: Recipient, today: dt.date) -> OutboundMessage:
     with force_locale("vi"):
         body = render_template("email/reminder.txt", **context)
         html = render_template("email/reminder.html", **context)
+        subject = render_line("email/reminder.subject.txt", **context)
     thread = strip_header_value(dispatch.message_id)
     return OutboundMessage(
         kind=OutboundKind.REMINDER,
         to_addresses=", ".join(unit.email_list),
-        subject=f"Nhắc báo cáo theo Công văn số {dispatch.number} "
-        f"(hạn {show_date(dispatch.deadline)})",
+        subject=subject,
         body_text=body,
         body_html=html,
         message_id=new_message_id(),

@@ -1,10 +1,14 @@
-"""The two documents of the consolidated reply: the workbook (xlsx) and the cover letter (docx)."""
+"""The two documents of the consolidated reply: the workbook (xlsx) and the cover letter (docx).
+
+Their texts are in templates/documents/ (staff adapt them there); here, the figures and layout.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
+from typing import NamedTuple
 
 import xlsxwriter
 from docx import Document
@@ -14,6 +18,10 @@ from docx.shared import Cm, Pt
 from portal.labels import FINDINGS, PLATFORMS
 from portal.models import Dispatch, ReportSettings
 from portal.services.consolidated import Figures, accepted_rows, rejected
+from portal.texts import block_line, block_lines
+
+LETTER = "documents/cover_letter.txt"  # the letter's texts (staff adapt them there)
+WORKBOOK = "documents/workbook.txt"  # the workbook's sheet names and labels
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CELL_TEXT = 32_767  # Excel's limit: xlsxwriter would leave a longer cell empty
@@ -105,34 +113,39 @@ def _printable(sheet, landscape: bool = True) -> None:
     sheet.repeat_rows(0)
 
 
+def _label(block: str, **context) -> str:
+    """A sheet name or label of the workbook, from its template."""
+    return block_line(WORKBOOK, block, **context)
+
+
 def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> None:
-    sheet = book.add_worksheet("Tổng hợp")
+    sheet = book.add_worksheet(_label("summary_sheet"))
     _printable(sheet, landscape=False)
     sheet.set_column(0, 0, 80)
     sheet.set_column(1, 1, 30)
     dispatch = result["dispatch"]
     lines: list[tuple[str, object]] = [
-        ("Công văn số", dispatch["number"]),
-        ("Trích yếu", dispatch["subject"]),
-        ("Ngày ban hành", dt.date.fromisoformat(dispatch["issued"])),
-        ("Hạn báo cáo", dt.date.fromisoformat(dispatch["deadline"])),
-        ("Ngày tổng hợp", today),
-        ("Số đơn vị nhận công văn", counted.units),
-        ("Đã báo cáo đúng hạn", counted.on_time),
-        ("Báo cáo sau hạn", counted.late),
-        ("Chưa báo cáo", len(counted.missing)),
-        ("Tổng số trang/kênh được ghi nhận", counted.rows),
+        (_label("number"), dispatch["number"]),
+        (_label("subject"), dispatch["subject"]),
+        (_label("issued"), dt.date.fromisoformat(dispatch["issued"])),
+        (_label("deadline"), dt.date.fromisoformat(dispatch["deadline"])),
+        (_label("compiled"), today),
+        (_label("units"), counted.units),
+        (_label("on_time"), counted.on_time),
+        (_label("late"), counted.late),
+        (_label("not_reported"), len(counted.missing)),
+        (_label("rows"), counted.rows),
     ]
     lines += [
-        (f"  – {PLATFORMS.get(key, key)}", n) for key, n in sorted(counted.by_platform.items())
+        (_label("platform", label=PLATFORMS.get(key, key)), n)
+        for key, n in sorted(counted.by_platform.items())
     ]
-    lines.append(("Trang/kênh còn điểm cần lưu ý", counted.with_warnings))
+    lines.append((_label("with_warnings"), counted.with_warnings))
     lines += [
-        (f"  – {FINDINGS.get(code, code)}", n) for code, n in sorted(counted.by_warning.items())
+        (_label("finding", label=FINDINGS.get(code, code)), n)
+        for code, n in sorted(counted.by_warning.items())
     ]
-    sheet.write_string(
-        0, 0, "BÁO CÁO TỔNG HỢP TRANG THÔNG TIN ĐIỆN TỬ VÀ MẠNG XÃ HỘI", formats["bold"]
-    )
+    sheet.write_string(0, 0, text(_label("title")), formats["bold"])
     for row, (label, value) in enumerate(lines, start=2):
         sheet.write_string(row, 0, text(label))
         if isinstance(value, dt.date):
@@ -144,7 +157,7 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
 
 
 def _rows_sheet(book, formats, result) -> None:
-    sheet = book.add_worksheet("Danh sách trang")
+    sheet = book.add_worksheet(_label("rows_sheet"))
     _printable(sheet)
     for column, (title, width) in enumerate(ROW_HEADERS):
         sheet.set_column(column, column, width)
@@ -181,17 +194,18 @@ def _rows_sheet(book, formats, result) -> None:
 
 def _missing_sheet(book, formats, counted: Figures) -> None:
     """The units not reported: none sent, or their return was rejected (Tình trạng)."""
-    sheet = book.add_worksheet("Chưa báo cáo")
+    sheet = book.add_worksheet(_label("missing_sheet"))
     _printable(sheet)
-    for column, (title, width) in enumerate(
-        [("Mã đơn vị", 12), ("Đơn vị", 44), ("Địa chỉ liên hệ", 50), ("Tình trạng", 24)]
+    for column, (block, width) in enumerate(
+        [("code_heading", 12), ("unit_heading", 44), ("contact_heading", 50), ("state_heading", 24)]
     ):
         sheet.set_column(column, column, width)
-        sheet.write_string(0, column, title, formats["head"])
+        sheet.write_string(0, column, text(_label(block)), formats["head"])
     sheet.freeze_panes(1, 0)
+    states = {flag: _label("state", rejected=flag) for flag in (True, False)}
     missing = counted.not_reported
     for row, unit in enumerate(missing, start=1):
-        state = "Báo cáo bị trả lại" if rejected(unit) else "Chưa gửi báo cáo"
+        state = states[rejected(unit)]
         for column, value in enumerate((unit["code"], unit["name"], unit["contact"], state)):
             write_cell(sheet, row, column, value)
     sheet.autofilter(0, 0, max(len(missing), 1), 3)
@@ -206,25 +220,76 @@ def cover_letter(
     style.font.name, style.font.size = "Times New Roman", Pt(13)
     for section in document.sections:
         section.left_margin, section.right_margin = Cm(3), Cm(2)
-    _letter_header(document, dispatch, settings, today)
-    _paragraph(
-        document, f"Kính gửi: {settings.addressee}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    for line in _letter_body(dispatch, counted):
+    context = _letter_context(dispatch, counted, settings, today)
+    _letter_header(document, settings, context)
+    addressee = block_line(LETTER, "addressee", **context)
+    _paragraph(document, addressee, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for line in block_lines(LETTER, "body", **context):
         _paragraph(document, line, indent=True)
-    _letter_footer(document, settings)
+    _letter_footer(document, settings, context)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _letter_header(document, dispatch: Dispatch, settings: ReportSettings, today: dt.date) -> None:
+def letter_filename(number: str) -> str:
+    """The attached letter's file name ('.docx' added), number already fit for a file name."""
+    return block_line(LETTER, "filename", number=number) + ".docx"
+
+
+def workbook_filename(number: str) -> str:
+    """The attached workbook's file name ('.xlsx' added), number already fit for a file name."""
+    return block_line(WORKBOOK, "filename", number=number) + ".xlsx"
+
+
+class MissingUnit(NamedTuple):
+    """A unit not reported, as the letter names it."""
+
+    name: str
+    rejected: bool  # its return was rejected (rather than never sent)
+
+
+class PlatformCount(NamedTuple):
+    label: str
+    count: int
+
+
+def _letter_context(
+    dispatch: Dispatch, counted: Figures, settings: ReportSettings, today: dt.date
+) -> dict:
+    """What the letter's template may say (its top comment lists them)."""
+    return dict(
+        settings=settings,
+        dispatch=dispatch,
+        issued=f"{dispatch.issued_on:%d/%m/%Y}",
+        day=f"{today.day:02d}",
+        month=f"{today.month:02d}",
+        year=str(today.year),
+        units=counted.units,
+        reported=counted.on_time + counted.late,
+        on_time=counted.on_time,
+        late=counted.late,
+        missing=[MissingUnit(unit["name"], rejected(unit)) for unit in counted.not_reported],
+        rows=counted.rows,
+        platforms=[
+            PlatformCount(str(PLATFORMS.get(key, key)), n)
+            for key, n in sorted(counted.by_platform.items())
+        ],
+        warnings=counted.by_warning,
+    )
+
+
+def _letter_header(document, settings: ReportSettings, context: dict) -> None:
     table = document.add_table(rows=3, cols=2)
-    left = [settings.parent_body, settings.issuing_body, f"Số:      -{settings.number_suffix}"]
+    left = [
+        settings.parent_body,
+        settings.issuing_body,
+        block_line(LETTER, "number", **context),
+    ]
     right = [
-        "ĐOÀN TNCS HỒ CHÍ MINH",
+        block_line(LETTER, "organisation", **context),
         "",
-        f"{settings.place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
+        block_line(LETTER, "date_line", **context),
     ]
     for row, (a, b) in enumerate(zip(left, right, strict=True)):
         for column, value in ((0, a), (1, b)):
@@ -233,59 +298,16 @@ def _letter_header(document, dispatch: Dispatch, settings: ReportSettings, today
             run = cell.add_run(text(value))
             run.bold = (column == 0 and row < 2) or (column == 1 and row == 0)
             run.italic = row == 2 and column == 1
-    subject = (
-        f"V/v báo cáo kết quả thực hiện Công văn số {dispatch.number} ngày "
-        f"{dispatch.issued_on:%d/%m/%Y}"
-    )
+    subject = block_line(LETTER, "regarding", **context)
     cell = table.cell(2, 0).add_paragraph()
     cell.alignment = WD_ALIGN_PARAGRAPH.CENTER
     cell.add_run(text(subject)).italic = True
 
 
-def _letter_body(dispatch: Dispatch, counted: Figures) -> list[str]:
-    platforms = ", ".join(
-        f"{n} {str(PLATFORMS.get(key, key)).lower()}"
-        for key, n in sorted(counted.by_platform.items())
-    )
-    missing = [
-        f"{unit['name']} (báo cáo bị trả lại)" if rejected(unit) else unit["name"]
-        for unit in counted.not_reported
-    ]
-    lines = [
-        f"Thực hiện Công văn số {dispatch.number} ngày {dispatch.issued_on:%d/%m/%Y} "
-        f"{dispatch.subject}, Ban Thường vụ báo cáo kết quả thống kê trang thông tin điện tử "
-        "và trang mạng xã hội của các đơn vị như sau:",
-        f"1. Số đơn vị được đề nghị báo cáo: {counted.units}; đã báo cáo: "
-        f"{counted.on_time + counted.late} (đúng hạn {counted.on_time}, sau hạn "
-        f"{counted.late}); chưa báo cáo: {len(missing)}"
-        + (f" ({', '.join(missing)})." if missing else "."),
-        f"2. Tổng số trang/kênh được thống kê: {counted.rows}"
-        + (f", gồm: {platforms}." if platforms else "."),
-    ]
-    notes = []
-    if counted.by_warning.get("non_vn_domain"):
-        notes.append(
-            f"{counted.by_warning['non_vn_domain']} trang thông tin điện tử chưa dùng "
-            "tên miền có đuôi .vn"
-        )
-    if counted.by_warning.get("facebook_profile"):
-        notes.append(
-            f"{counted.by_warning['facebook_profile']} trang là trang cá nhân "
-            "Facebook thay vì Fanpage"
-        )
-    if notes:
-        lines.append(
-            "3. Một số tồn tại: " + "; ".join(notes) + ". Ban Thường vụ đã đề nghị "
-            "các đơn vị khắc phục."
-        )
-    lines.append("(Danh sách chi tiết tại tệp Excel đính kèm.)")
-    return lines
-
-
-def _letter_footer(document, settings: ReportSettings) -> None:
+def _letter_footer(document, settings: ReportSettings, context: dict) -> None:
     table = document.add_table(rows=1, cols=2)
     left = table.cell(0, 0).paragraphs[0]
-    left.add_run("Nơi nhận:").bold = True
+    left.add_run(text(block_line(LETTER, "copies_heading", **context))).bold = True
     for line in settings.copies_to.splitlines():
         table.cell(0, 0).add_paragraph(text(line)).runs[0].font.size = Pt(11)
     right = table.cell(0, 1)

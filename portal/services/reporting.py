@@ -25,7 +25,13 @@ from portal.services.dispatches import strip_header_value
 from portal.services.forms import XLSX_TYPE
 from portal.services.mailout import new_message_id
 from portal.services.reminders import today_in_vietnam
-from portal.services.report_files import cover_letter, workbook
+from portal.services.report_files import (
+    cover_letter,
+    letter_filename,
+    workbook,
+    workbook_filename,
+)
+from portal.texts import render_line, render_text
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -81,7 +87,6 @@ def send_report(dispatch: Dispatch, after_version: int, actor: str) -> Consolida
     if latest_version(dispatch) != after_version:
         return None
     documents = build(dispatch)
-    number = strip_header_value(dispatch.message_id)
     report = ConsolidatedReport(
         dispatch_id=dispatch.id,
         version=after_version + 1,
@@ -89,27 +94,7 @@ def send_report(dispatch: Dispatch, after_version: int, actor: str) -> Consolida
         workbook=documents.workbook,
         letter=documents.letter,
     )
-    report.outbound = OutboundMessage(
-        kind=OutboundKind.CONSOLIDATED,
-        to_addresses=dispatch.upstream_email,
-        subject=f"Báo cáo tổng hợp theo Công văn số {dispatch.number}",
-        body_text=_letter_mail_body(dispatch, documents),
-        message_id=new_message_id(),
-        dispatch_id=dispatch.id,
-        headers={"In-Reply-To": number, "References": number} if number else {},
-        attachments=[
-            OutboundAttachment(
-                filename=f"Tổng hợp {safe_number(dispatch)}.xlsx",
-                content_type=XLSX_TYPE,
-                content=documents.workbook,
-            ),
-            OutboundAttachment(
-                filename=f"Báo cáo {safe_number(dispatch)}.docx",
-                content_type=DOCX_TYPE,
-                content=documents.letter,
-            ),
-        ],
-    )
+    report.outbound = _report_email(dispatch, documents)
     db.session.add(report)
     try:
         db.session.flush()
@@ -130,12 +115,48 @@ def safe_number(dispatch: Dispatch) -> str:
     return "".join("-" if ch in '\\/:*?"<>|' else ch for ch in dispatch.number)
 
 
-def _letter_mail_body(dispatch: Dispatch, documents: Documents) -> str:
-    counted = documents.figures
-    return (
-        f"Kính gửi: {report_settings().addressee},\n\n"
-        f"Ban Thường vụ gửi báo cáo tổng hợp kết quả thực hiện Công văn số {dispatch.number} "
-        f"ngày {dispatch.issued_on:%d/%m/%Y} (văn bản và danh sách chi tiết đính kèm).\n"
-        f"Số đơn vị đã báo cáo: {counted.on_time + counted.late}/{counted.units}; "
-        f"số trang/kênh được thống kê: {counted.rows}.\n\nTrân trọng."
+def _report_email(dispatch: Dispatch, documents: Documents) -> OutboundMessage:
+    """The email upstream (texts: templates/email/consolidated.*), a reply to the dispatch
+    email when its Message-ID is known, with the workbook and the letter attached."""
+    context = _mail_context(dispatch, documents.figures)
+    thread = strip_header_value(dispatch.message_id)
+    return OutboundMessage(
+        kind=OutboundKind.CONSOLIDATED,
+        to_addresses=dispatch.upstream_email,
+        subject=render_line("email/consolidated.subject.txt", **context),
+        body_text=render_text("email/consolidated.txt", **context),
+        message_id=new_message_id(),
+        dispatch_id=dispatch.id,
+        headers={"In-Reply-To": thread, "References": thread} if thread else {},
+        attachments=_attachments(dispatch, documents),
     )
+
+
+def _mail_context(dispatch: Dispatch, counted: Figures) -> dict:
+    """What the email's templates may say (their top comment lists them)."""
+    return dict(
+        settings=report_settings(),
+        dispatch=dispatch,
+        issued=f"{dispatch.issued_on:%d/%m/%Y}",
+        units=counted.units,
+        reported=counted.on_time + counted.late,
+        on_time=counted.on_time,
+        late=counted.late,
+        rows=counted.rows,
+    )
+
+
+def _attachments(dispatch: Dispatch, documents: Documents) -> list[OutboundAttachment]:
+    number = safe_number(dispatch)
+    return [
+        OutboundAttachment(
+            filename=workbook_filename(number),
+            content_type=XLSX_TYPE,
+            content=documents.workbook,
+        ),
+        OutboundAttachment(
+            filename=letter_filename(number),
+            content_type=DOCX_TYPE,
+            content=documents.letter,
+        ),
+    ]

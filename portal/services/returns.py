@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from mailin.forms import READ, FormReading
+from mailin.forms import FormReading, ReadingStatus
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -19,8 +19,6 @@ from portal.models import (
 from portal.services.reading import store_rows
 from portal.services.reminders import cancel_pending
 
-NO_PAGES = "no_pages"  # Submission.read_error: the unit said in words it runs no pages
-
 
 def record_no_pages(
     message: InboundMessage, unit: Unit, dispatch: Dispatch, reviewer_id: int | None
@@ -34,7 +32,7 @@ def record_no_pages(
     if submission is None:
         submission = _new_version(message, unit, dispatch)
     store_rows(submission, None)
-    submission.read_error = NO_PAGES
+    submission.read_error = ReadingStatus.NO_PAGES
     submission.status = SubmissionStatus.ACCEPTED
     submission.reviewed_by_id, submission.reviewed_at = reviewer_id, utcnow()
     _mark_on_roster(recipient, message, needs_review=False)
@@ -117,10 +115,10 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
 def _reading_problem(reading: FormReading | None) -> str:
     """Why the form gave no rows (a stable code, shown to staff by its label), or ''."""
     if reading is None:
-        return "no_attachment"
-    if reading.status != READ:
+        return ReadingStatus.NO_ATTACHMENT
+    if reading.status != ReadingStatus.READ:
         return reading.status
-    return "" if reading.rows else "no_rows"
+    return "" if reading.rows else ReadingStatus.NO_ROWS
 
 
 def _mark_on_roster(recipient: Recipient, message: InboundMessage, needs_review: bool) -> None:

@@ -14,6 +14,7 @@ from portal.models import (
     Dispatch,
     InboundMessage,
     InboundStatus,
+    MailKind,
     OutboundKind,
     Recipient,
     RecipientState,
@@ -33,7 +34,7 @@ def assign(
 ) -> Submission:
     """Record a triaged message as `unit`'s return for `dispatch`, as the intake would have:
     rows read, roster updated, acknowledgement queued. Committed and audited."""
-    if message.raw is None or message.kind != "person":
+    if message.raw is None or message.kind != MailKind.PERSON:
         raise InvalidInput(_("Only a person's message that was received whole can be assigned."))
     before = {
         "status": message.status,
