@@ -1,4 +1,5 @@
-"""Configuration, later wins: defaults, instance/config.py, environment, test config."""
+"""Configuration. A deployment: defaults, then instance/config.py, then the environment (later
+wins). A test: defaults, then its test config, and nothing else (see load_config)."""
 
 from __future__ import annotations
 
@@ -97,11 +98,18 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    """Fill app.config from defaults, instance/config.py, the environment and test_config."""
+    """Fill app.config: the defaults, then instance/config.py and the environment, or, when
+    a test config is given, that config instead of both (as Flask's tutorial app does).
+
+    A test's app must run on the test's settings alone: the developer's shell (an IMAP_HOST,
+    a DATABASE_URL) and the instance folder's config.py would otherwise reach it, and a test
+    could read a real mailbox or write to a real database. A process a test starts (`flask
+    ...`, the poller) has no test config: it reads the environment as production does."""
     app.config.update(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(_from_environment(os.environ))
-    if test_config:
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(_from_environment(os.environ))
+    else:
         app.config.update(test_config)
     _derive(app)
 

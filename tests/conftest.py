@@ -16,7 +16,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.config import DEFAULTS
 from portal.extensions import db
 from portal.models import Role
 from portal.services.users import create_user
@@ -27,11 +26,12 @@ from tests.support.mailbox import imap, mailbox_settings
 
 ENGINES = [e.strip() for e in os.environ.get("PORTAL_TEST_ENGINES", "sqlite,postgresql").split(",")]
 
-# The tests run on their own settings only: none of the developer's shell (IMAP_HOST,
-# DATABASE_URL...) and none of the repository's instance folder (its config.py, its secret
-# key, lock files): each process has a temporary one, and each test its own below.
-for _name in [*DEFAULTS, "PORTAL_INSTANCE_PATH"]:
-    os.environ.pop(_name, None)
+# The tests run on their own settings only. An app made here gets app_config() as its test
+# config, so it reads neither the environment (the developer's IMAP_HOST, DATABASE_URL...) nor
+# instance/config.py (portal/config.py, load_config); a process a test starts gets its
+# environment from tests/support/environment.py, without the developer's settings. The
+# instance folder still holds the secret key and lock files: not the repository's, but a
+# temporary one per process, and one per test (own_instance_folder below).
 os.environ["PORTAL_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portal-test-instance-")
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery"

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Dispatch, Recipient, Unit, User
+from portal.models import Dispatch, Unit, User
 from tests.conftest import add_dispatch_in_admin, login
+from tests.support.factories import make_dispatch, make_unit
 
 
 def add_units(app, *codes: str) -> None:
     with app.app_context():
-        db.session.add_all(Unit(code=code, name=f"Đơn vị {code}") for code in codes)
-        db.session.commit()
+        for code in codes:
+            make_unit(code)
 
 
 def test_a_dispatch_added_in_the_admin_goes_to_every_active_unit(app, client, as_role):
@@ -43,19 +42,9 @@ def test_dispatch_search_ignores_case_and_diacritics(app, client, as_role):
 
 
 def test_a_unit_on_a_roster_is_not_deleted(app, client, as_role):
-    add_units(app, "A")
     with app.app_context():
-        unit = db.session.scalar(select(Unit))
-        db.session.add(
-            Dispatch(
-                number="1",
-                subject="V/v",
-                issued_on=unit.created_at.date(),
-                deadline=unit.created_at.date(),
-                recipients=[Recipient(unit=unit)],
-            )
-        )
-        db.session.commit()
+        unit = make_unit("A")
+        make_dispatch("1", "V/v", unit.created_at.date(), unit.created_at.date(), units=[unit])
     token = as_role("editor")
     page = client.post(
         "/admin/unit/delete/", data={"csrf_token": token, "id": 1}, follow_redirects=True
@@ -142,17 +131,9 @@ def test_error_pages_are_in_vietnamese(client, as_role):
 def test_the_blank_form_downloads_with_the_units_name_and_reads_back(app, client, as_role):
     from mailin.forms import read_form
 
-    add_units(app, "NHAI")
     with app.app_context():
-        db.session.add(
-            Dispatch(
-                number="422-CV/TĐTN-TG",
-                subject="V/v tiếp cận thông tin",
-                issued_on=dt.date(2018, 6, 20),
-                deadline=dt.date(2018, 6, 27),
-            )
-        )
-        db.session.commit()
+        make_unit("NHAI")
+        make_dispatch()
     as_role("viewer")
     response = client.get("/admin/dispatch/form/1?unit=1")
     assert response.status_code == 200

@@ -26,7 +26,6 @@ import pytest
 from sqlalchemy import func, make_url, select, text
 
 from portal import create_app
-from portal.config import DEFAULTS
 from portal.extensions import db
 from portal.models import (
     Attachment,
@@ -43,8 +42,10 @@ from portal.services.backup import BackupDamaged, pg_environment, verify_backup
 from portal.services.users import create_user
 from tests.conftest import ENGINES, PASSWORD, app_config, login
 from tests.support import postgres
+from tests.support.environment import portal_environment
+from tests.support.factories import make_unit
 from tests.support.mailbox import append, count, poller_env, start_poller, wait_for
-from tests.test_faults import mailbox, seed_units
+from tests.support.many_units import mailbox, seed_units
 
 
 @pytest.fixture
@@ -69,8 +70,7 @@ def flask(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.C
 def installation(database_url: str, instance: Path) -> dict[str, str]:
     """The environment of an installation: its database and instance folder, no portal
     setting inherited from the test run (no SECRET_KEY: config.py generates one)."""
-    env = {name: value for name, value in os.environ.items() if name not in DEFAULTS}
-    return env | {"DATABASE_URL": database_url, "PORTAL_INSTANCE_PATH": str(instance)}
+    return portal_environment({"DATABASE_URL": database_url, "PORTAL_INSTANCE_PATH": str(instance)})
 
 
 def write_instance_secrets(instance: Path) -> None:
@@ -320,8 +320,7 @@ def test_restore_refuses_a_database_that_holds_data_and_force_replaces_it(
     manifest = backup_of(database_url, instance, backup)
     assert manifest["row_counts"]["unit"] == 5
     with app.app_context():
-        db.session.add(Unit(code="LATE", name="Đơn vị thêm sau sao lưu"))
-        db.session.commit()
+        make_unit("LATE", "Đơn vị thêm sau sao lưu")
     env = installation(database_url, instance)
     before = table_counts(app, manifest["row_counts"])
 

@@ -6,6 +6,7 @@ import json
 import re
 
 from bench.__main__ import main
+from portal.config import DEFAULTS
 from tests.conftest import ENGINES
 
 LAST_LINE = re.compile(
@@ -17,6 +18,10 @@ LAST_LINE = re.compile(
 def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
     request, tmp_path, capsys, monkeypatch
 ):
+    # The bench's processes take their settings from this process's environment, as an
+    # installation does (bench/database.py, app_env): none of the developer's shell.
+    for name in DEFAULTS:
+        monkeypatch.delenv(name, raising=False)
     if "postgresql" in ENGINES:
         monkeypatch.setenv("TEST_POSTGRES_URL", request.getfixturevalue("pg_server").url)
     results, figures = tmp_path / "RESULTS.md", tmp_path / "results.json"

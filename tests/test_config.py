@@ -1,10 +1,21 @@
-"""Configuration, later wins: defaults, instance/config.py, environment, test config."""
+"""Configuration. A deployment: defaults, instance/config.py, environment (later wins). A test
+config instead of the file and the environment, never on top of them."""
 
 from __future__ import annotations
 
 import stat
 
+import pytest
+
 from portal import create_app
+from portal.config import DEFAULTS
+
+
+@pytest.fixture(autouse=True)
+def no_settings_from_the_shell(monkeypatch):
+    """These tests read the environment as a deployment does: only what they set in it."""
+    for name in DEFAULTS:
+        monkeypatch.delenv(name, raising=False)
 
 
 def test_each_source_overrides_the_one_before(tmp_path, monkeypatch):
@@ -16,15 +27,21 @@ def test_each_source_overrides_the_one_before(tmp_path, monkeypatch):
     monkeypatch.setenv("IMAP_HOST", "imap.env.example")
     monkeypatch.setenv("IMAP_PORT", "1143")
     monkeypatch.setenv("MAIL_USE_TLS", "true")
-    app = create_app({"MAIL_PORT": 1025})
-    config = app.config
+    config = create_app().config
     assert config["SECRET_KEY"] == "from-file"  # file beats default
-    assert config["IMAP_FOLDER"] == "Báo cáo"
+    assert config["IMAP_FOLDER"] == "Báo cáo" and config["MAIL_PORT"] == 2525
     assert config["IMAP_HOST"] == "imap.env.example"  # environment beats file
     assert config["IMAP_PORT"] == 1143 and config["MAIL_USE_TLS"] is True  # typed
-    assert config["MAIL_PORT"] == 1025  # test config beats file
     assert config["IMAP_SECURITY"] == "ssl"  # default
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+
+    # A test config takes the place of the file and the environment: same folder, same shell.
+    config = create_app({"MAIL_PORT": 1025}).config
+    assert config["MAIL_PORT"] == 1025  # the test config
+    assert config["SECRET_KEY"] != "from-file" and config["IMAP_FOLDER"] == "INBOX"  # no file
+    assert config["IMAP_HOST"] == "" and config["IMAP_PORT"] == 993  # no environment
+    assert config["MAIL_USE_TLS"] is False
+    assert config["IMAP_SECURITY"] == "ssl"  # default
 
 
 def test_a_postgres_url_uses_psycopg_3(tmp_path, monkeypatch):

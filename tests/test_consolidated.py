@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 import threading
 import zipfile
 
 import pytest
 from docx import Document
+from jinja2 import FileSystemLoader
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
+from portal import ROOT
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -21,17 +24,16 @@ from portal.models import (
     Dispatch,
     Finding,
     OutboundMessage,
-    Recipient,
     RecipientState,
     Site,
     Submission,
     SubmissionStatus,
-    Unit,
 )
 from portal.services.consolidated import consolidate, figures
 from portal.services.report_files import text
 from portal.services.reporting import build, send_report
 from portal.services.triage import accept, reject
+from tests.support.factories import make_dispatch, make_unit
 
 FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
 ON_TIME = dt.datetime(2018, 6, 25, 3, 0, tzinfo=dt.UTC)
@@ -54,7 +56,7 @@ def dispatch_422(app):
     """Four units: on time (2 rows), late (a formula-looking name), errors only, silent."""
     with app.app_context():
         units = {
-            code: Unit(code=code, name=name)
+            code: make_unit(code, name)
             for code, name in [
                 ("A", "Huyện Đoàn Ninh Hải"),
                 ("B", "Huyện Đoàn Ninh Sơn"),
@@ -62,21 +64,19 @@ def dispatch_422(app):
                 ("D", "Huyện Đoàn Thuận Nam"),
             ]
         }
-        dispatch = Dispatch(
-            number="422-CV/TĐTN-TG",
-            subject="V/v tiếp cận thông tin",
-            issued_on=dt.date(2018, 6, 20),
-            deadline=dt.date(2018, 6, 27),
+        dispatch = make_dispatch(
+            units=list(units.values()),
             upstream_email="bantuyengiao@trunguongdoan.example",
             message_id="<cv422@tinhdoan.example>",
         )
-        dispatch.recipients = [
-            Recipient(unit=units["A"], state=RecipientState.RECEIVED),
-            Recipient(unit=units["B"], state=RecipientState.RECEIVED),
-            Recipient(unit=units["C"], state=RecipientState.NEEDS_REVIEW),
-            Recipient(unit=units["D"], state=RecipientState.AWAITING),
-        ]
-        db.session.add(dispatch)
+        states = {
+            "A": RecipientState.RECEIVED,
+            "B": RecipientState.RECEIVED,
+            "C": RecipientState.NEEDS_REVIEW,
+            "D": RecipientState.AWAITING,
+        }
+        for recipient in dispatch.recipients:
+            recipient.state = states[recipient.unit.code]
         db.session.add_all(
             [
                 Submission(
@@ -330,3 +330,53 @@ def test_a_rejected_return_is_not_sent_upstream(app, client, as_role, users, dis
     assert "Huyện Đoàn Ninh Sơn (báo cáo bị trả lại)" in page
     assert "<li>Huyện Đoàn Thuận Nam</li>" in page
     assert "Đơn vị chưa báo cáo (2)" in page
+
+
+def test_the_email_upstream_says_what_its_templates_say(app, dispatch_422):
+    with app.app_context():
+        report = send_report(db.session.get(Dispatch, dispatch_422), 0, "a@example.org")
+        assert report.outbound.subject == "Báo cáo tổng hợp theo Công văn số 422-CV/TĐTN-TG"
+        assert report.outbound.body_text == (
+            "Kính gửi: Ban Tuyên giáo Trung ương Đoàn,\n\n"
+            "Ban Thường vụ gửi báo cáo tổng hợp kết quả thực hiện Công văn số 422-CV/TĐTN-TG "
+            "ngày 20/06/2018 (văn bản và danh sách chi tiết đính kèm).\n"
+            "Số đơn vị đã báo cáo: 3/4; số trang/kênh được thống kê: 3.\n\nTrân trọng."
+        )
+
+
+def test_a_staff_edit_of_the_templates_changes_what_is_sent(
+    app, dispatch_422, tmp_path, monkeypatch
+):
+    """The letter, the workbook and the email upstream say what templates/ says: staff who
+    adapt a text there (here, in a copy the app reads instead) change what is sent."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+
+    def adapt(name: str, old: str, new: str) -> None:
+        path = templates / name
+        source = path.read_text(encoding="utf-8")
+        assert source.count(old) == 1, name
+        path.write_text(source.replace(old, new), encoding="utf-8")
+
+    adapt("documents/cover_letter.txt", "Ban Thường vụ báo cáo", "Ban Chấp hành báo cáo")
+    adapt("documents/cover_letter.txt", "Nơi nhận:", "Nơi nhận văn bản:")
+    adapt("documents/workbook.txt", "Đã báo cáo đúng hạn", "Báo cáo trong hạn")
+    adapt("documents/workbook.txt", "Chưa gửi báo cáo", "Chưa gửi")
+    adapt("email/consolidated.subject.txt", "Báo cáo tổng hợp theo", "Tổng hợp\r\nBcc: theo")
+    monkeypatch.setattr(app, "jinja_loader", FileSystemLoader(templates))
+    with app.app_context():
+        report = send_report(db.session.get(Dispatch, dispatch_422), 0, "a@example.org")
+        subject, letter, workbook = report.outbound.subject, report.letter, report.workbook
+
+    assert subject == "Tổng hợp Bcc: theo Công văn số 422-CV/TĐTN-TG"  # one line, whatever
+    document = Document(io.BytesIO(letter))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "Ban Chấp hành báo cáo kết quả thống kê" in paragraphs
+    assert "Ban Thường vụ báo cáo" not in paragraphs
+    assert document.tables[1].cell(0, 0).paragraphs[0].text == "Nơi nhận văn bản:"
+    book = load_workbook(io.BytesIO(workbook))
+    summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(values_only=True) if row[0]}
+    assert summary["Báo cáo trong hạn"] == 2 and "Đã báo cáo đúng hạn" not in summary
+    assert ("D", "Huyện Đoàn Thuận Nam", None, "Chưa gửi") in book["Chưa báo cáo"].iter_rows(
+        values_only=True
+    )

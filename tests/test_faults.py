@@ -27,17 +27,14 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     Attachment,
-    Dispatch,
     InboundMessage,
     InboundStatus,
     OutboundKind,
     OutboundMessage,
     OutboundState,
-    Recipient,
     Site,
     Submission,
     Unit,
-    UnitEmail,
 )
 from portal.services.intake import MAX_PROCESS_ATTEMPTS
 from tests.conftest import app_config
@@ -52,7 +49,8 @@ from tests.support.mailbox import (
     start_poller,
     wait_for,
 )
-from tests.support.mails import form_attachment, make_mail, make_return
+from tests.support.mails import make_mail, make_return
+from tests.support.many_units import mailbox, seed_units, unit_address
 from tests.support.proxy import CuttingProxy
 from tests.support.smtp import SmtpServer
 
@@ -64,59 +62,7 @@ def extra_config(mailbox_config) -> dict:
 
 pytestmark = pytest.mark.faults
 
-UNITS = 50
 ACKNOWLEDGED = (OutboundMessage.kind == OutboundKind.ACKNOWLEDGEMENT,)
-
-
-def unit_address(n: int) -> str:
-    return f"doancoso{n:02d}@ninhthuan.example"
-
-
-def seed_units(app, units: int = UNITS) -> None:
-    """Dispatch 422 with `units` units on its roster, each with its own address."""
-    with app.app_context():
-        dispatch = Dispatch(
-            number="422-CV/TĐTN-TG",
-            subject="V/v tiếp cận thông tin",
-            issued_on=dt.date(2018, 6, 20),
-            deadline=dt.date(2018, 6, 27),
-        )
-        for n in range(units):
-            unit = Unit(code=f"DCS{n:02d}", name=f"Đoàn cơ sở số {n}")
-            unit.emails = [UnitEmail(address=unit_address(n))]
-            dispatch.recipients.append(Recipient(unit=unit))
-        db.session.add(dispatch)
-        db.session.commit()
-
-
-def mailbox(total: int, units: int = UNITS) -> tuple[list[bytes], int]:
-    """`total` messages: returns with a two-row form from the units in turn, and one in
-    twenty an out-of-office reply (machine mail). Also how many are returns."""
-    messages, returns = [], 0
-    for n in range(total):
-        sender = f"Đoàn cơ sở số {n % units} <{unit_address(n % units)}>"
-        if n % 20 == 19:
-            messages.append(
-                make_mail(
-                    sender=sender,
-                    subject=f"Trả lời tự động: vắng mặt {n}",
-                    headers={"Auto-Submitted": "auto-replied"},
-                )
-            )
-            continue
-        rows = [
-            [f"Trang tin Đoàn cơ sở {n}", f"facebook.com/doancoso{n}", "Đoàn cơ sở"],
-            [f"Cổng thông tin {n}", f"doancoso{n}.ninhthuan.example", "UBND xã"],
-        ]
-        messages.append(
-            make_mail(
-                sender=sender,
-                subject=f"Báo cáo theo CV số 422 — lần {n}",
-                attachments=[form_attachment(rows=rows)],
-            )
-        )
-        returns += 1
-    return messages, returns
 
 
 def state(app) -> dict[str, int]:

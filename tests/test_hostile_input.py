@@ -29,10 +29,10 @@ from portal.models import (
     Submission,
 )
 from portal.services.outbox import send_due
+from tests.support.database import all_text_in_database
 from tests.support.mailbox import NINH_HAI, append, count, poll, seed_roster
-from tests.support.mails import XLSX, form_attachment, make_mail, make_return
-from tests.test_outbox import delivery_report, use_smtp
-from tests.test_web_hardening import all_text_in_database
+from tests.support.mails import XLSX, delivery_report, form_attachment, make_mail, make_return
+from tests.support.smtp import use_smtp
 
 
 @pytest.fixture
@@ -549,7 +549,7 @@ def test_macro_enabled_files_are_read_never_run_and_flagged_to_staff(
     review = client.get("/admin/submission/review/1").text
     assert "Tệp có chứa macro; các macro này không được chạy" in review
     with app.app_context():
-        assert db.session.scalar(select(Attachment.error)).startswith("macros")
+        assert db.session.scalar(select(Attachment.has_macros)) is True
         assert db.session.scalar(select(Submission.row_count)) == 1
 
 

@@ -17,15 +17,13 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
-    Dispatch,
     Finding,
     InboundMessage,
     OutboundMessage,
-    Recipient,
     Site,
     Submission,
-    Unit,
 )
+from tests.support.factories import make_dispatch, make_unit
 
 CATALOGS = Path("portal/translations/vi/LC_MESSAGES")
 JINJA = "jinja2.ext:babel_extract"
@@ -137,14 +135,8 @@ def english_left(html: str, english: set[str]) -> list[str]:
 def one_of_everything(app):
     """A record of every kind, so list, details and edit pages all have something to show."""
     with app.app_context():
-        unit = Unit(code="NHAI", name="Huyện Đoàn Ninh Hải")
-        dispatch = Dispatch(
-            number="422-CV/TĐTN-TG",
-            subject="V/v tiếp cận thông tin",
-            issued_on=dt.date(2018, 6, 20),
-            deadline=dt.date(2018, 6, 27),
-        )
-        db.session.add_all([unit, dispatch, Recipient(unit=unit, dispatch=dispatch)])
+        unit = make_unit("NHAI", "Huyện Đoàn Ninh Hải")
+        dispatch = make_dispatch()
         message = InboundMessage(sha256="0" * 64, subject="Báo cáo", from_address="a@b.vn")
         submission = Submission(unit=unit, dispatch=dispatch)
         site = Site(name="Tuổi trẻ Ninh Hải", url="facebook.com/tuoitreninhhai")

@@ -7,31 +7,7 @@ import pytest
 from mailin.machine import machine_reason
 from mailin.matching import dispatch_by_subject, dispatch_key
 from mailin.message import parse_message
-from tests.support.mails import make_mail
-
-MACHINE_MAIL = {
-    "auto-replied": dict(headers={"Auto-Submitted": "auto-replied"}),
-    "auto-generated": dict(headers={"Auto-Submitted": "auto-generated"}),
-    "auto-notified": dict(headers={"Auto-Submitted": "auto-notified"}),
-    "zimbra vacation": dict(headers={"Auto-Submitted": "auto-replied (zimbra; vacation)"}),
-    "precedence bulk": dict(headers={"Precedence": "bulk"}),
-    "precedence list": dict(headers={"Precedence": "list"}),
-    "precedence junk": dict(headers={"Precedence": "junk"}),
-    "list-id": dict(headers={"List-Id": "<tin-tuc.doan.example>"}),
-    "list-unsubscribe": dict(headers={"List-Unsubscribe": "<mailto:x@doan.example>"}),
-    "suppress": dict(headers={"X-Auto-Response-Suppress": "All"}),
-    "exchange ooo": dict(
-        subject="Automatic reply: Báo cáo 422",
-        headers={"X-MS-Exchange-Inbox-Rules-Loop": "a@doan.example"},
-    ),
-    "ooo subject": dict(subject="Out of Office: Báo cáo"),
-    "vietnamese ooo": dict(subject="Trả lời tự động: Báo cáo"),
-    "empty return-path": dict(headers={"Return-Path": "<>"}),
-    "mailer-daemon": dict(sender="Mail Delivery System <MAILER-DAEMON@mx.doan.example>"),
-    "postmaster": dict(sender="postmaster@doan.example"),
-    "noreply": dict(sender="no-reply@facebookmail.example"),
-    "our own": dict(message_id="<ack.1@portal.ninhthuan.example>"),
-}
+from tests.support.mails import MACHINE_MAIL, make_mail
 
 
 @pytest.mark.parametrize("kind", sorted(MACHINE_MAIL))

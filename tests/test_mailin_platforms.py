@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from mailin.forms import READ, read_form
+from mailin.forms import ReadingStatus, read_form
 from mailin.forms.values import platform_from_words, platform_of
 from mailin.urls import normalize_url
 
@@ -119,7 +119,7 @@ def test_a_fanpage_beside_a_profile_url_is_read_as_a_profile_with_its_warning():
         ]
     )
     reading = read_form(data)
-    assert reading.status == READ
+    assert reading.status == ReadingStatus.READ
     profile, zalo_group, page = reading.rows
     assert profile.url_normalized == "facebook.com/profile.php?id=1000123"
     assert profile.platform == "facebook_profile"

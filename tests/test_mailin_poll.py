@@ -35,8 +35,7 @@ from tests.support.mailbox import (
     start_poller,
     wait_for,
 )
-from tests.support.mails import form_attachment, make_mail, make_return
-from tests.test_mailin_machine import MACHINE_MAIL
+from tests.support.mails import MACHINE_MAIL, form_attachment, make_mail, make_return
 
 
 @pytest.fixture
@@ -170,6 +169,9 @@ def test_a_message_above_the_limit_is_recorded_not_downloaded_and_sender_told_on
         assert notice.to_addresses == NINH_HAI
         assert notice.headers["In-Reply-To"] == "<big@ninhthuan.example>"
         assert notice.message_id.endswith("@portal.ninhthuan.example>")
+        # The texts of templates/email/too_large.*: the size rounded up, never "(0 MB)".
+        assert notice.subject == "Thư của đơn vị quá lớn nên chưa được tiếp nhận"
+        assert "(1 MB) vượt quá dung lượng" in notice.body_text
         assert all(
             "\n" not in v and "\r" not in v for v in [notice.subject, *notice.headers.values()]
         )

@@ -8,7 +8,6 @@ aiosmtpd takes AUTH XOAUTH2 against the same server. Both database engines.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from portal.models import InboundMessage, OAuthToken, OutboundMessage
 from portal.services.mailbox import poll_one_pass
 from portal.services.outbox import send_due
 from tests.support import dovecot as dovecot_server
+from tests.support.environment import portal_environment
 from tests.support.mails import make_return
 from tests.support.oauth_server import SCOPE, OAuthServer
 from tests.support.smtp import Login, SmtpServer
@@ -190,14 +190,15 @@ def test_a_rotated_refresh_token_is_stored_and_used_after_a_restart(
     provider.rotate = True  # Microsoft's way: each refresh answers a new refresh token
     first = provider.grant(USER)
     settings = oauth_settings(provider, first, oauth_dovecot, folder)
-    env = {
-        **os.environ,
-        **{name: str(value) for name, value in settings.items()},
-        "DATABASE_URL": database_url,
-        "PORTAL_INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "test",
-        "MAIL_DAILY_LIMIT": "0",
-    }
+    env = portal_environment(
+        {
+            **settings,
+            "DATABASE_URL": database_url,
+            "PORTAL_INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
+            "MAIL_DAILY_LIMIT": "0",
+        }
+    )
     deliver(oauth_dovecot, folder, 1)
     run = poll_process(env)
     assert run.returncode == 0, run.stderr
@@ -280,14 +281,15 @@ def test_mail_oauth_walks_the_administrator_to_a_refresh_token(
     app, provider, oauth_dovecot, folder, database_url, tmp_path, paste
 ):
     settings = oauth_settings(provider, "")
-    env = {
-        **os.environ,
-        **{name: str(value) for name, value in settings.items()},
-        "DATABASE_URL": database_url,
-        "PORTAL_INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "test",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = portal_environment(
+        {
+            **settings,
+            "DATABASE_URL": database_url,
+            "PORTAL_INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "mail-oauth", "--port", "0"]
     process = subprocess.Popen(
         command + (["--paste"] if paste else []),

@@ -22,9 +22,14 @@ from portal.services import mailout
 from portal.services.outbox import send_due
 from portal.services.reminders import send_scheduled
 from tests.support.mailbox import NINH_HAI, append, poll, seed_roster
-from tests.support.mails import form_attachment, make_mail, make_return
-from tests.support.smtp import SilentServer, SmtpServer
-from tests.test_mailin_machine import MACHINE_MAIL
+from tests.support.mails import (
+    MACHINE_MAIL,
+    delivery_report,
+    form_attachment,
+    make_mail,
+    make_return,
+)
+from tests.support.smtp import SilentServer, SmtpServer, use_smtp
 
 
 @pytest.fixture
@@ -37,10 +42,6 @@ RETURN_ROWS = [
     ["Cổng thông tin huyện", "ninhhai.com", "UBND"],
     ["", "chưa có", ""],
 ]
-
-
-def use_smtp(app, port: int) -> None:
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
 
 
 def outbound(app, *where) -> list[OutboundMessage]:
@@ -232,21 +233,6 @@ def test_a_bounce_of_our_acknowledgement_flags_the_address(app, dovecot, folder,
             db.session.scalar(select(UnitEmail.bounced_at).where(UnitEmail.address == NINH_HAI))
             is not None
         )
-
-
-def delivery_report(message_id: str) -> bytes:
-    """A DSN as Postfix writes it (multipart/report) for the message with message_id."""
-    return (
-        "From: MAILER-DAEMON@mx.ninhthuan.example (Mail Delivery System)\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
-        "--b\r\nContent-Type: text/plain\r\n\r\nThe mail system could not deliver it.\r\n"
-        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
-        "Reporting-MTA: dns; mx.ninhthuan.example\r\n\r\n"
-        f"Final-Recipient: rfc822; {NINH_HAI}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
-        f"Message-ID: {message_id}\r\nSubject: Re: Bao cao\r\n--b--\r\n"
-    ).encode()
 
 
 def queued_reminders(app) -> list[str]:

@@ -38,7 +38,7 @@ from portal.services.overview import open_dispatches
 from portal.services.reporting import build
 from tests.support.mailbox import NINH_HAI, count, imap, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
-from tests.test_outbox import use_smtp
+from tests.support.smtp import use_smtp
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from portal.models import (
     Submission,
     Unit,
 )
+from tests.support.factories import make_unit
 from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
 
@@ -133,9 +134,7 @@ def test_the_roster_board_filters_by_parent_and_state_and_shows_rows(
 
     seed_roster(app)
     with app.app_context():
-        province = Unit(code="TD", name="Tỉnh Đoàn Ninh Thuận")
-        db.session.add(province)
-        db.session.flush()
+        province = make_unit("TD", "Tỉnh Đoàn Ninh Thuận")
         db.session.get(Unit, 1).parent_id = province.id  # Ninh Hải under the province
         db.session.commit()
         province_id = province.id

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import pytest
 
 from portal.extensions import db
-from portal.models import Dispatch, Site, Submission, Unit
+from portal.models import Site, Submission
+from tests.support.factories import make_dispatch, make_unit
 
 NAMES = [
     "Huyện Đoàn Ninh Hải",
@@ -21,8 +23,7 @@ NAMES = [
 def units(app):
     with app.app_context():
         for n, name in enumerate(NAMES):
-            db.session.add(Unit(code=f"U{n}", name=name))
-        db.session.commit()
+            make_unit(f"U{n}", name)
 
 
 def listed(client, url: str) -> set[str]:
@@ -50,13 +51,9 @@ def test_unit_search_ignores_case_and_diacritics(client, as_role, units, term, e
 
 
 def test_page_name_search_ignores_diacritics(app, client, as_role):
-    import datetime as dt
-
     with app.app_context():
-        unit = Unit(code="U1", name="Huyện Đoàn Ninh Hải")
-        dispatch = Dispatch(
-            number="1", subject="V/v", issued_on=dt.date(2024, 1, 1), deadline=dt.date(2024, 1, 9)
-        )
+        unit = make_unit("U1", "Huyện Đoàn Ninh Hải")
+        dispatch = make_dispatch("1", "V/v", dt.date(2024, 1, 1), dt.date(2024, 1, 9))
         submission = Submission(unit=unit, dispatch=dispatch)
         submission.sites = [
             Site(name="Tuổi trẻ Ninh Hải", url="facebook.com/tuoitreninhhai"),

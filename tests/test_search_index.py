@@ -17,9 +17,10 @@ from mailin.urls import normalize_url
 from portal import create_app
 from portal import search as search_index
 from portal.extensions import db
-from portal.models import Dispatch, Site, Submission, Unit
+from portal.models import Site, Submission
 from tests.conftest import ENGINES, app_config
 from tests.support import postgres
+from tests.support.factories import make_dispatch, make_unit
 
 SITES = {
     "Tuổi trẻ Phước Hải": "facebook.com/tuoitrephuochai",
@@ -32,12 +33,13 @@ SITES = {
 
 def add_sites(app, sites: dict[str, str]) -> None:
     with app.app_context():
-        unit = Unit(code=f"U{uuid.uuid4().hex[:6]}", name="Huyện Đoàn Ninh Phước")
-        dispatch = Dispatch(
-            number=f"N{uuid.uuid4().hex[:6]}",
-            subject="V/v báo cáo trang mạng",
-            issued_on=dt.date(2024, 1, 1),
-            deadline=dt.date(2024, 1, 9),
+        unit = make_unit(f"U{uuid.uuid4().hex[:6]}", "Huyện Đoàn Ninh Phước")
+        dispatch = make_dispatch(
+            f"N{uuid.uuid4().hex[:6]}",
+            "V/v báo cáo trang mạng",
+            dt.date(2024, 1, 1),
+            dt.date(2024, 1, 9),
+            units=[unit],
         )
         submission = Submission(unit=unit, dispatch=dispatch)
         submission.sites = [

@@ -6,7 +6,6 @@ README's runbook to this release: nothing is lost and the portal serves it. Both
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from portal.extensions import db
 from portal.models import Dispatch, Role, Submission
 from portal.services.users import create_user
 from tests.conftest import DATA, PASSWORD, app_config, login
+from tests.support.environment import portal_environment
 from tests.support.release_data import load
 
 PREVIOUS = DATA / "upgrade" / "release-0.2.0.json"
@@ -60,12 +60,13 @@ def digests(url: str, table: str, column: str) -> dict[int, str]:
 
 def test_the_previous_releases_database_upgrades_with_nothing_lost(empty_database, tmp_path):
     url = empty_database
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test",
-    }
+    env = portal_environment(
+        {
+            "DATABASE_URL": url,
+            "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+        }
+    )
     # The previous release, as it was left: its schema, its data.
     installed = flask(env, "db", "upgrade", "0012")
     assert installed.returncode == 0, installed.stderr

@@ -3,7 +3,6 @@ sessions, passwords and the audit trail (issue 8, "Web"). On SQLite and PostgreS
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import threading
 import time
@@ -14,17 +13,16 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
-    Dispatch,
     InboundMessage,
     OutboundMessage,
-    Recipient,
     Site,
     Submission,
     Unit,
-    UnitEmail,
     User,
 )
 from tests.conftest import PASSWORD, csrf_token, login
+from tests.support.database import all_text_in_database
+from tests.support.factories import make_dispatch, make_unit
 
 HOSTILE_VALUES = [
     "%",
@@ -73,16 +71,8 @@ def admin_view(app, endpoint: str):
 def some_records(app, users):
     """One of each record, so the lists have rows to show and filters something to match."""
     with app.app_context():
-        unit = Unit(code="NHAI", name="Huyện Đoàn Ninh Hải")
-        unit.emails = [UnitEmail(address="ninhhai@doan.example")]
-        dispatch = Dispatch(
-            number="422-CV/TĐTN-TG",
-            subject="V/v tiếp cận thông tin",
-            issued_on=dt.date(2018, 6, 20),
-            deadline=dt.date(2018, 6, 27),
-            upstream_email="bantuyengiao@trunguongdoan.example",
-        )
-        dispatch.recipients = [Recipient(unit=unit)]
+        unit = make_unit("NHAI", "Huyện Đoàn Ninh Hải", emails=["ninhhai@doan.example"])
+        dispatch = make_dispatch(upstream_email="bantuyengiao@trunguongdoan.example")
         message = InboundMessage(
             subject="Báo cáo", from_address="ninhhai@doan.example", raw=b"x", sha256="0" * 64
         )
@@ -359,18 +349,6 @@ def test_passwords_are_stored_only_as_strong_hashes(app, client, as_role, users)
     assert not any(h in everything.replace(h, "", 1) for h in hashes)  # hashes only once
 
 
-def all_text_in_database() -> str:
-    """Every value of every column of every table, as one text (for 'not anywhere' checks)."""
-    parts = []
-    for table in db.metadata.sorted_tables:
-        for row in db.session.execute(select(table)):
-            for value in row:
-                if isinstance(value, bytes | memoryview):
-                    value = bytes(value).decode("utf-8", "replace")
-                parts.append(str(value))
-    return "\n".join(parts)
-
-
 # --- The audit trail ---
 
 
@@ -520,16 +498,18 @@ def hostile_records(app):
     from portal.models import Attachment, AuditEvent, Finding
 
     with app.app_context():
-        unit = Unit(code="XSS", name=f"Đoàn xã {PAYLOAD}", contact_name=PAYLOAD, address=PAYLOAD)
-        unit.emails = [UnitEmail(address="xss@doan.example")]
-        dispatch = Dispatch(
-            number=f"9-CV {PAYLOAD}"[:100],
-            subject=f"V/v {PAYLOAD}",
-            issued_on=dt.date(2018, 6, 20),
-            deadline=dt.date(2018, 6, 27),
+        unit = make_unit(
+            "XSS",
+            f"Đoàn xã {PAYLOAD}",
+            emails=["xss@doan.example"],
+            contact_name=PAYLOAD,
+            address=PAYLOAD,
+        )
+        dispatch = make_dispatch(
+            f"9-CV {PAYLOAD}"[:100],
+            f"V/v {PAYLOAD}",
             upstream_email="bantuyengiao@trunguongdoan.example",
         )
-        dispatch.recipients = [Recipient(unit=unit)]
         message = InboundMessage(
             subject=f"Báo cáo {PAYLOAD}",
             from_address="xss@doan.example",

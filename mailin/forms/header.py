@@ -1,4 +1,5 @@
-"""Finding the form's header wherever it is, and which column holds what (FORM.md)."""
+"""Finding the form's header wherever it is, and which column holds what (docs/form.md,
+"Finding the header")."""
 
 from __future__ import annotations
 
@@ -6,44 +7,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mailin.forms.columns import COLUMNS
 from mailin.text import fold
 
-# Folded phrases that start a header of each column; the longest match wins, so
-# "ten mien" (the domain) beats "ten" (a name) and "dia chi email" beats "dia chi".
-PHRASES: dict[str, tuple[str, ...]] = {
-    "seq": ("stt", "tt", "so tt", "so thu tu", "no"),
-    "name": (
-        "ten trang",
-        "ten trang thong tin dien tu",
-        "ten kenh",
-        "ten fanpage",
-        "ten trang mang xa hoi",
-        "ten nhom",
-        "ten",
-        "ten website",
-        "ten page",
-    ),
-    "platform": ("loai hinh", "loai", "nen tang", "hinh thuc", "loai trang", "mang xa hoi"),
-    "url": (
-        "dia chi trang",
-        "duong dan",
-        "link",
-        "lien ket",
-        "url",
-        "ten mien",
-        "dia chi truy cap",
-        "website",
-        "dia chi website",
-        "dia chi url",
-        "dia chi trang web",
-    ),
-    "agency": ("co quan chu quan", "don vi chu quan", "co quan quan ly", "don vi quan ly"),
-    "contact": ("dia chi lien he", "dia chi tru so"),
-    "admin_name": ("nguoi quan tri", "quan tri vien", "admin", "nguoi phu trach", "nguoi quan ly"),
-    "phone": ("so dien thoai", "dien thoai", "sdt", "dt", "di dong", "so dt"),
-    "email": ("email", "e mail", "thu dien tu", "hop thu", "dia chi email", "dia chi thu"),
-    "note": ("ghi chu",),
-}
+# Folded phrases that start a header of each column (columns.py); the longest match wins,
+# so "ten mien" (the domain) beats "ten" (a name) and "dia chi email" beats "dia chi".
+PHRASES: dict[str, tuple[str, ...]] = {column.key: column.phrases for column in COLUMNS}
 AMBIGUOUS_ADDRESS = "dia chi"
 _NUMBERING = re.compile(r"^\(?\s*(?:\d+|[ivx]+)\s*[).:-]\s*|\s*\(\s*\d+\s*\)\s*$")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -66,7 +35,7 @@ _MOST_WORDS = max(len(phrase.split()) for phrase in _PHRASE_KEYS)
 
 @lru_cache(maxsize=8192)
 def column_key(text: str) -> str:
-    """The FORM.md key a header cell names ('' if none; AMBIGUOUS_ADDRESS for 'Địa chỉ').
+    """The column key a header cell names ('' if none; AMBIGUOUS_ADDRESS for 'Địa chỉ').
 
     The longest phrase the cell's words start with wins: the phrases are looked up by the
     cell's first words, longest first. Cached: the same headers come back in every return.

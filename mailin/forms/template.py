@@ -1,4 +1,5 @@
-"""The blank return form of FORM.md, as an xlsx a unit fills in (and the reader reads back)."""
+"""The blank return form (docs/form.md, "The blank form"), as an xlsx a unit fills in and
+the reader reads back: its columns are columns.COLUMNS."""
 
 from __future__ import annotations
 
@@ -6,19 +7,8 @@ import io
 
 import xlsxwriter
 
-# Canonical headers, in FORM.md's order, with their column widths.
-COLUMNS = [
-    ("STT", 6),
-    ("Tên trang", 34),
-    ("Loại hình", 24),
-    ("Địa chỉ trang (URL/tên miền)", 40),
-    ("Cơ quan chủ quản", 28),
-    ("Địa chỉ liên hệ", 30),
-    ("Người quản trị", 22),
-    ("Số điện thoại", 16),
-    ("Email", 28),
-    ("Ghi chú", 24),
-]
+from mailin.forms.columns import COLUMNS, ValueKind
+
 PLATFORM_CHOICES = [
     "Trang thông tin điện tử",
     "Fanpage Facebook",
@@ -56,10 +46,12 @@ def blank_form(dispatch_number: str, dispatch_subject: str, unit_name: str = "")
     return buffer.getvalue()
 
 
+HEADER_ROW = 6  # the row (from 0) of the column headers; the unit line and title above
+
+
 def _form_sheet(workbook, number: str, subject: str, unit_name: str) -> None:
     sheet = workbook.add_worksheet("Danh sách trang")
-    bold = workbook.add_format({"bold": True})
-    title = workbook.add_format({"bold": True, "align": "center", "font_size": 13})
+    _title_lines(workbook, sheet, number, subject, unit_name)
     header = workbook.add_format(
         {
             "bold": True,
@@ -70,32 +62,49 @@ def _form_sheet(workbook, number: str, subject: str, unit_name: str) -> None:
             "bg_color": "#DDEBF7",
         }
     )
-    cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "num_format": "@"})
+    for index, column in enumerate(COLUMNS):
+        sheet.set_column(index, index, column.width)
+        sheet.write_string(HEADER_ROW, index, column.header, header)
+    _blank_rows(workbook, sheet)
+    _platform_list(sheet)
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    sheet.set_row(HEADER_ROW, 32)
+    # Printed on A4 landscape, all columns on one page width, the header on every page.
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(HEADER_ROW)
+
+
+def _title_lines(workbook, sheet, number: str, subject: str, unit_name: str) -> None:
+    """The organisation, the 'Đơn vị:' line the reader looks for, the title and the dispatch."""
+    bold = workbook.add_format({"bold": True})
+    title = workbook.add_format({"bold": True, "align": "center", "font_size": 13})
+    italic = workbook.add_format({"italic": True, "align": "center"})
     last = len(COLUMNS) - 1
     sheet.write_string(0, 0, "ĐOÀN TNCS HỒ CHÍ MINH", bold)
     sheet.write_string(1, 0, f"Đơn vị: {unit_name}", bold)
     sheet.merge_range(3, 0, 3, last, "DANH SÁCH TRANG THÔNG TIN ĐIỆN TỬ VÀ MẠNG XÃ HỘI", title)
-    sheet.merge_range(
-        4,
-        0,
-        4,
-        last,
-        f"(Kèm theo Công văn số {number} — {subject})",
-        workbook.add_format({"italic": True, "align": "center"}),
-    )
-    header_row = 6
-    for column, (text, width) in enumerate(COLUMNS):
-        sheet.set_column(column, column, width)
-        sheet.write_string(header_row, column, text, header)
+    sheet.merge_range(4, 0, 4, last, f"(Kèm theo Công văn số {number} — {subject})", italic)
+
+
+def _blank_rows(workbook, sheet) -> None:
+    """Numbered empty rows with borders, formatted as text (a phone keeps its leading 0)."""
+    cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "num_format": "@"})
     for offset in range(1, BLANK_ROWS + 1):
-        sheet.write_number(header_row + offset, 0, offset, cell)
+        sheet.write_number(HEADER_ROW + offset, 0, offset, cell)
         for column in range(1, len(COLUMNS)):
-            sheet.write_blank(header_row + offset, column, None, cell)
+            sheet.write_blank(HEADER_ROW + offset, column, None, cell)
+
+
+def _platform_list(sheet) -> None:
+    """The platform column's drop-down list: a warning, not a refusal, for other words."""
+    column = next(i for i, c in enumerate(COLUMNS) if c.kind == ValueKind.PLATFORM)
     sheet.data_validation(
-        header_row + 1,
-        2,
-        header_row + BLANK_ROWS,
-        2,
+        HEADER_ROW + 1,
+        column,
+        HEADER_ROW + BLANK_ROWS,
+        column,
         {
             "validate": "list",
             "source": PLATFORM_CHOICES,
@@ -105,13 +114,6 @@ def _form_sheet(workbook, number: str, subject: str, unit_name: str) -> None:
             "error_message": "Hãy chọn một loại hình trong danh sách.",
         },
     )
-    sheet.freeze_panes(header_row + 1, 0)
-    sheet.set_row(header_row, 32)
-    # Printed on A4 landscape, all columns on one page width, the header on every page.
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(header_row)
 
 
 def _instructions_sheet(workbook) -> None:

@@ -276,9 +276,17 @@ def labelled(labels: dict[str, str]):
     return format_code
 
 
-def choice_filter(column, label, labels: dict) -> FilterEqual:
-    """A filter on a coded column, offering the codes by their labels."""
-    return FilterEqual(column, label, options=lambda: choices(labels))
+class ChoiceFilter(FilterEqual):
+    """A filter on a coded column, offering the codes by their labels. Any other value (a
+    hand-written URL) is ignored like an invalid filter, never sent to the database: a
+    coded column refuses a value outside its enum."""
+
+    def __init__(self, column, label, labels: dict) -> None:
+        super().__init__(column, label, options=lambda: choices(labels))
+        self.codes = labels
+
+    def validate(self, value) -> bool:
+        return value in self.codes
 
 
 def int_ids(ids: list[str]) -> list[int]:

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from wtforms.validators import Email, Optional
 
 from portal.admin.base import (
+    ChoiceFilter,
     PortalModelView,
-    choice_filter,
     dispatch_number,
     int_ids,
     labelled,
@@ -312,7 +312,7 @@ class RecipientView(PortalModelView):
     ]
     column_filters = [
         DispatchFilter(Recipient.dispatch_id, _l("Dispatch")),
-        choice_filter(Recipient.state, _l("State"), RECIPIENT_STATES),
+        ChoiceFilter(Recipient.state, _l("State"), RECIPIENT_STATES),
         ParentUnitFilter(Recipient.unit_id, _l("Parent unit")),
     ]
     column_formatters = {

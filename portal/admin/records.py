@@ -13,8 +13,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.admin.base import (
+    ChoiceFilter,
     ReadOnlyModelView,
-    choice_filter,
     dispatch_number,
     int_ids,
     labelled,
@@ -128,8 +128,8 @@ class InboundMessageView(ReadOnlyModelView):
     }
     column_searchable_list = ["from_address", "subject"]
     column_filters = [
-        choice_filter(InboundMessage.status, _l("Status"), INBOUND_STATUSES),
-        choice_filter(InboundMessage.kind, _l("Kind"), MAIL_KINDS),
+        ChoiceFilter(InboundMessage.status, _l("Status"), INBOUND_STATUSES),
+        ChoiceFilter(InboundMessage.kind, _l("Kind"), MAIL_KINDS),
         "received_at",
     ]
     column_default_sort = ("received_at", True)
@@ -215,8 +215,8 @@ class OutboundMessageView(ReadOnlyModelView):
     }
     column_searchable_list = ["to_addresses", "subject"]
     column_filters = [
-        choice_filter(OutboundMessage.state, _l("State"), OUTBOUND_STATES),
-        choice_filter(OutboundMessage.kind, _l("Kind"), OUTBOUND_KINDS),
+        ChoiceFilter(OutboundMessage.state, _l("State"), OUTBOUND_STATES),
+        ChoiceFilter(OutboundMessage.kind, _l("Kind"), OUTBOUND_KINDS),
     ]
     column_default_sort = ("created_at", True)
     column_formatters = {"kind": labelled(OUTBOUND_KINDS), "state": labelled(OUTBOUND_STATES)}
@@ -260,8 +260,8 @@ class AuditEventView(ReadOnlyModelView):
     }
     column_searchable_list = ["actor", "summary"]
     column_filters = [
-        choice_filter(AuditEvent.action, _l("Action"), AUDIT_ACTIONS),
-        choice_filter(AuditEvent.object_type, _l("Kind of record"), OBJECT_TYPES),
+        ChoiceFilter(AuditEvent.action, _l("Action"), AUDIT_ACTIONS),
+        ChoiceFilter(AuditEvent.object_type, _l("Kind of record"), OBJECT_TYPES),
         "actor",
         "at",
     ]

@@ -13,9 +13,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from mailin.forms.columns import ROW_FIELDS
 from portal.admin.base import (
+    ChoiceFilter,
     PortalModelView,
-    choice_filter,
     dispatch_number,
     joined,
     labelled,
@@ -24,7 +25,6 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.labels import FINDINGS, PLATFORMS, READING_PROBLEMS, SUBMISSION_STATUSES, choices
 from portal.models import Attachment, InboundMessage, Site, Submission
-from portal.services.reading import SITE_FIELDS
 from portal.services.triage import accept, reject, reread
 
 
@@ -100,7 +100,7 @@ class SubmissionView(PortalModelView):
     column_default_sort = ("received_at", True)
     column_filters = [
         "dispatch.number",
-        choice_filter(Submission.status, _l("Status"), SUBMISSION_STATUSES),
+        ChoiceFilter(Submission.status, _l("Status"), SUBMISSION_STATUSES),
         "is_current",
     ]
     column_formatters = {
@@ -204,10 +204,10 @@ class SiteView(PortalModelView):
     column_searchable_list = ["name_folded", "url_normalized"]
     indexed_search = True  # 100,000 rows and more: a scan took a few hundred ms
     column_sortable_list = ["name", "platform", "url", "agency"]
-    column_filters = [choice_filter(Site.platform, _l("Kind"), PLATFORMS)]
+    column_filters = [ChoiceFilter(Site.platform, _l("Kind"), PLATFORMS)]
     column_formatters = {"platform": labelled(PLATFORMS), "findings": _findings}
     column_formatters_detail = column_formatters
-    form_columns = list(SITE_FIELDS)
+    form_columns = list(ROW_FIELDS)
     # Edited in place in the list (each change goes through update_model: audited).
     column_editable_list = ["name", "url", "agency"]
     form_choices = {"platform": choices(PLATFORMS)}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from mailin.forms.columns import ROW_FIELDS
 from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.models import (
@@ -26,18 +27,6 @@ from portal.models import (
     UnitEmail,
 )
 
-ROW_FIELDS = (
-    "name",
-    "url",
-    "platform",
-    "agency",
-    "contact",
-    "admin_name",
-    "phone",
-    "email",
-    "note",
-)
-
 
 def consolidate(dispatch: Dispatch) -> dict:
     """{"dispatch": {...}, "units": [{code, name, status, return_status, submitted_at, late,
@@ -50,40 +39,10 @@ def consolidate(dispatch: Dispatch) -> dict:
     Read as plain tuples of table columns (Core selects): a dispatch of 10,000 units would
     otherwise build and track 40,000 ORM objects, or pass 50,000 rows through the ORM's
     loading, only to copy a few fields of each."""
-    submission, recipient, unit, email = (
-        Submission.__table__.c,
-        Recipient.__table__.c,
-        Unit.__table__.c,
-        UnitEmail.__table__.c,
-    )
-    current = (submission.dispatch_id == dispatch.id, submission.is_current)
-    submitted = {
-        unit_id: (submission_id, SubmissionStatus(status), received_at)
-        for unit_id, submission_id, status, received_at in db.session.execute(
-            select(
-                submission.unit_id, submission.id, submission.status, submission.received_at
-            ).where(*current)
-        )
-    }
-    rows = _rows_of_current_returns((*current, submission.status != SubmissionStatus.REJECTED))
-    on_roster = recipient.dispatch_id == dispatch.id
-    emails: dict[int, list[str]] = defaultdict(list)
-    for unit_id, address in db.session.execute(
-        select(email.unit_id, email.address)
-        .join(Recipient.__table__, recipient.unit_id == email.unit_id)
-        .where(on_roster)
-        .order_by(email.unit_id, email.position)  # as Unit.emails: the preferred one first
-    ):
-        emails[unit_id].append(address)
-    roster = db.session.execute(
-        select(recipient.unit_id, recipient.state, unit.code, unit.name)
-        .join(Unit.__table__, recipient.unit_id == unit.id)
-        .where(on_roster)
-        .order_by(unit.code)
-    )
-    deadline = dispatch.deadline
+    submitted, rows = _current_returns(dispatch)
+    emails = _roster_emails(dispatch)
     units = []
-    for unit_id, state, code, name in roster:
+    for unit_id, state, code, name in _roster(dispatch):
         entry = {
             "code": code,
             "name": name,
@@ -95,26 +54,72 @@ def consolidate(dispatch: Dispatch) -> dict:
             "contact": ", ".join(emails.get(unit_id, ())),
         }
         if unit_id in submitted:
-            submission_id, status, received = submitted[unit_id]
-            entry["return_status"] = str(status)
-            if status == SubmissionStatus.REJECTED:
-                units.append(entry)  # not reported: nothing of it goes upstream
-                continue
-            entry.update(
-                submitted_at=received.isoformat(),
-                late=received.astimezone(VIETNAM).date() > deadline,
-                rows=rows.get(submission_id, []),
-            )
+            _add_return(entry, submitted[unit_id], rows, dispatch.deadline)
         units.append(entry)
     return {
         "dispatch": {
             "number": dispatch.number,
             "subject": dispatch.subject,
             "issued": dispatch.issued_on.isoformat(),
-            "deadline": deadline.isoformat(),
+            "deadline": dispatch.deadline.isoformat(),
         },
         "units": units,
     }
+
+
+def _current_returns(dispatch: Dispatch) -> tuple[dict[int, tuple], dict[int, list[dict]]]:
+    """({unit id: (submission id, status, received at)} of the current returns, the rows of
+    those not rejected by submission id)."""
+    submission = Submission.__table__.c
+    current = (submission.dispatch_id == dispatch.id, submission.is_current)
+    submitted = {
+        unit_id: (submission_id, SubmissionStatus(status), received_at)
+        for unit_id, submission_id, status, received_at in db.session.execute(
+            select(
+                submission.unit_id, submission.id, submission.status, submission.received_at
+            ).where(*current)
+        )
+    }
+    rows = _rows_of_current_returns((*current, submission.status != SubmissionStatus.REJECTED))
+    return submitted, rows
+
+
+def _add_return(entry: dict, current: tuple, rows: dict[int, list[dict]], deadline) -> None:
+    """The unit's current return in its entry; a rejected one only by its status (not
+    reported: nothing of it goes upstream)."""
+    submission_id, status, received = current
+    entry["return_status"] = str(status)
+    if status != SubmissionStatus.REJECTED:
+        entry.update(
+            submitted_at=received.isoformat(),
+            late=received.astimezone(VIETNAM).date() > deadline,
+            rows=rows.get(submission_id, []),
+        )
+
+
+def _roster(dispatch: Dispatch):
+    """(unit id, roster state, code, name) of each unit on the dispatch's roster, by code."""
+    recipient, unit = Recipient.__table__.c, Unit.__table__.c
+    return db.session.execute(
+        select(recipient.unit_id, recipient.state, unit.code, unit.name)
+        .join(Unit.__table__, recipient.unit_id == unit.id)
+        .where(recipient.dispatch_id == dispatch.id)
+        .order_by(unit.code)
+    )
+
+
+def _roster_emails(dispatch: Dispatch) -> dict[int, list[str]]:
+    """The addresses of each unit on the roster, the preferred one first (as Unit.emails)."""
+    recipient, email = Recipient.__table__.c, UnitEmail.__table__.c
+    emails: dict[int, list[str]] = defaultdict(list)
+    for unit_id, address in db.session.execute(
+        select(email.unit_id, email.address)
+        .join(Recipient.__table__, recipient.unit_id == email.unit_id)
+        .where(recipient.dispatch_id == dispatch.id)
+        .order_by(email.unit_id, email.position)
+    ):
+        emails[unit_id].append(address)
+    return emails
 
 
 def _rows_of_current_returns(current: tuple) -> dict[int, list[dict]]:

@@ -90,8 +90,8 @@ def _file_return(
     message: InboundMessage,
     parsed: ParsedMessage,
     forms: Future[MessageForms] | None,
-    matched_unit: tuple[Unit | None, str],
-    matched_dispatch: tuple[Dispatch | None, str],
+    matched_unit: tuple[Unit | None, MatchRoute],
+    matched_dispatch: tuple[Dispatch | None, MatchRoute],
 ) -> Outcome:
     """A message that carries a form: recorded as the unit's return and acknowledged, or
     held in triage when its unit or dispatch is unknown (answered there only if it carries
@@ -103,30 +103,13 @@ def _file_return(
         unit_route = MatchRoute.UNIT_LINE if unit else MatchRoute.NONE
         message.unit_id = unit.id if unit else None
     if not (unit and dispatch):
-        hold = HoldReason.UNKNOWN_SENDER if unit is None else HoldReason.UNKNOWN_DISPATCH
-        outcome = _hold(
-            message,
-            hold,
-            f"unit: {unit_route or 'unknown'}; dispatch: {dispatch_route or 'unknown'}",
-        )
-        if _is_readable(reading):  # a reply, if any, only to a message that carries a form
-            acknowledge_triage(message)
-        return outcome
+        routes = f"unit: {unit_route or 'unknown'}; dispatch: {dispatch_route or 'unknown'}"
+        return _hold_unmatched(message, reading, routes, unit_known=unit is not None)
     # A unit named only by its form (the sender's address is not registered) is asked
     # for review: anyone can type a unit's name.
-    submission = record_return(
-        message,
-        unit,
-        dispatch,
-        reading,
-        attachment_id,
-        needs_review=unit_route == MatchRoute.UNIT_LINE,
-    )
-    message.status, message.error, message.hold_reason = (
-        InboundStatus.PROCESSED,
-        "",
-        HoldReason.NONE,
-    )
+    needs_review = unit_route == MatchRoute.UNIT_LINE
+    submission = record_return(message, unit, dispatch, reading, attachment_id, needs_review)
+    _settle(message, InboundStatus.PROCESSED)
     db.session.flush()  # the rows and findings the acknowledgement lists
     acknowledge_return(message, submission)
     return Outcome(
@@ -135,6 +118,23 @@ def _file_return(
         dispatch.id,
         f"{unit_route}; {dispatch_route}; {submission.row_count} rows",
     )
+
+
+def _hold_unmatched(
+    message: InboundMessage, reading: FormReading | None, routes: str, unit_known: bool
+) -> Outcome:
+    """A return whose unit or dispatch is unknown waits in triage; answered there only if
+    it carries a readable form (and ACK_TRIAGE is on)."""
+    hold = HoldReason.UNKNOWN_DISPATCH if unit_known else HoldReason.UNKNOWN_SENDER
+    outcome = _hold(message, hold, routes)
+    if _is_readable(reading):
+        acknowledge_triage(message)
+    return outcome
+
+
+def _settle(message: InboundMessage, status: InboundStatus) -> None:
+    """The message handled: its status, no error, not held."""
+    message.status, message.error, message.hold_reason = status, "", HoldReason.NONE
 
 
 def _read_again(
@@ -148,11 +148,7 @@ def _read_again(
     if submission.read_error != ReadingStatus.NO_PAGES:
         reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
         record_return(message, submission.unit, submission.dispatch, reading, attachment_id)
-    message.status, message.error, message.hold_reason = (
-        InboundStatus.PROCESSED,
-        "",
-        HoldReason.NONE,
-    )
+    _settle(message, InboundStatus.PROCESSED)
     return Outcome(
         message.status, submission.unit_id, submission.dispatch_id, f"{submission.row_count} rows"
     )
@@ -171,11 +167,7 @@ def _file_correspondence(message: InboundMessage, verdict: Verdict) -> Outcome:
     person (unless staff already dealt with it: a replay keeps their decision)."""
     if message.status != InboundStatus.CORRESPONDENCE:
         message.needs_answer = True
-    message.status, message.error, message.hold_reason = (
-        InboundStatus.CORRESPONDENCE,
-        "",
-        HoldReason.NONE,
-    )
+    _settle(message, InboundStatus.CORRESPONDENCE)
     return Outcome(message.status, message.unit_id, message.dispatch_id, ",".join(verdict.reasons))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 
 from mailin.forms import FormReading, FormRow, MessageForms, ReadingStatus, read_all
+from mailin.forms.columns import ROW_FIELDS
 from mailin.message import ParsedMessage
 from mailin.text import fold, nfc
 from portal.extensions import db
@@ -16,18 +17,6 @@ from portal.models import (
     Site,
     Submission,
     Unit,
-)
-
-SITE_FIELDS = (
-    "name",
-    "platform",
-    "url",
-    "agency",
-    "contact",
-    "admin_name",
-    "phone",
-    "email",
-    "note",
 )
 
 
@@ -126,7 +115,7 @@ def _delete_rows(submission_id: int) -> None:
 
 def _site_values(submission_id: int, position: int, row: FormRow) -> dict:
     """One row's columns, as the Site model would set them (name in NFC, and folded)."""
-    values = {key: row.values.get(key, "") for key in SITE_FIELDS if key != "platform"}
+    values = {key: row.values.get(key, "") for key in ROW_FIELDS if key != "platform"}
     values["name"] = nfc(values["name"] or "").strip()
     return dict(
         values,

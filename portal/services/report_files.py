@@ -15,6 +15,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from mailin.forms.columns import ROW_COLUMNS, ValueKind
 from portal.labels import FINDINGS, PLATFORMS
 from portal.models import Dispatch, ReportSettings
 from portal.services.consolidated import Figures, accepted_rows, rejected
@@ -28,22 +29,6 @@ MAX_CELL_TEXT = 32_767  # Excel's limit: xlsxwriter would leave a longer cell em
 # A cell that is a plain number (no leading zero, no formula sign but a minus): written as
 # a number in the columns where a unit may have typed one (a note, a count).
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d*[1-9])?")
-NUMBER_COLUMNS = {"Ghi chú"}
-ROW_HEADERS = [
-    ("Mã đơn vị", 10),
-    ("Đơn vị", 30),
-    ("Tên trang", 34),
-    ("Loại hình", 22),
-    ("Địa chỉ trang (URL/tên miền)", 40),
-    ("Địa chỉ chuẩn hóa", 34),
-    ("Cơ quan chủ quản", 26),
-    ("Địa chỉ liên hệ", 28),
-    ("Người quản trị", 20),
-    ("Số điện thoại", 15),
-    ("Email", 26),
-    ("Ghi chú", 20),
-    ("Cảnh báo", 40),
-]
 
 
 def text(value: object) -> str:
@@ -159,37 +144,46 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
 def _rows_sheet(book, formats, result) -> None:
     sheet = book.add_worksheet(_label("rows_sheet"))
     _printable(sheet)
-    for column, (title, width) in enumerate(ROW_HEADERS):
-        sheet.set_column(column, column, width)
-        sheet.write_string(0, column, title, formats["head"])
+    columns = _rows_sheet_columns()
+    for index, (title, width, _numbers) in enumerate(columns):
+        sheet.set_column(index, index, width)
+        sheet.write_string(0, index, title, formats["head"])
     sheet.freeze_panes(1, 0)
     # The labels once, as text: each lazy label would be translated again for every cell.
     platforms = {key: str(label) for key, label in PLATFORMS.items()}
     findings = {code: str(label) for code, label in FINDINGS.items()}
-    numbers = [title in NUMBER_COLUMNS for title, _width in ROW_HEADERS]
     row = 0
     for unit in result["units"]:
-        code, name = unit["code"], unit["name"]
         for entry in accepted_rows(unit):
             row += 1
-            values = (
-                code,
-                name,
-                entry["name"],
-                platforms.get(entry["platform"], entry["platform"]),
-                entry["url"],
-                entry["url_normalized"],
-                entry["agency"],
-                entry["contact"],
-                entry["admin_name"],
-                entry["phone"],
-                entry["email"],
-                entry["note"],
-                "; ".join(findings.get(c, c) for c in entry["warnings"]),
-            )
-            for column, value in enumerate(values):
-                write_cell(sheet, row, column, value, numbers[column])
-    sheet.autofilter(0, 0, max(row, 1), len(ROW_HEADERS) - 1)
+            values = _row_values(unit, entry, platforms)
+            values.append("; ".join(findings.get(c, c) for c in entry["warnings"]))
+            for index, value in enumerate(values):
+                write_cell(sheet, row, index, value, columns[index][2])
+    sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
+
+
+def _rows_sheet_columns() -> list[tuple[str, int, bool]]:
+    """(heading, width, numbers allowed) of each column of the rows sheet: the unit, the
+    form's columns (columns.py) with the normalised address after the address, the warnings."""
+    columns = [(_label("unit_code_heading"), 10, False), (_label("unit_name_heading"), 30, False)]
+    for column in ROW_COLUMNS:
+        columns.append((column.header, column.width, column.numbers_allowed))
+        if column.kind == ValueKind.URL:
+            columns.append((_label("normalized_heading"), 34, False))
+    columns.append((_label("warnings_heading"), 40, False))
+    return columns
+
+
+def _row_values(unit: dict, entry: dict, platforms: dict[str, str]) -> list:
+    """A row's cells in the order of _rows_sheet_columns, but for the warnings."""
+    values = [unit["code"], unit["name"]]
+    for column in ROW_COLUMNS:
+        value = entry[column.key]
+        values.append(platforms.get(value, value) if column.kind == ValueKind.PLATFORM else value)
+        if column.kind == ValueKind.URL:
+            values.append(entry["url_normalized"])
+    return values
 
 
 def _missing_sheet(book, formats, counted: Figures) -> None:

@@ -4,7 +4,6 @@ process or as `flask mailin poll`), and the two units and dispatch most tests st
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import threading
@@ -14,10 +13,11 @@ from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Dispatch, InboundMessage, Recipient, Unit, UnitEmail
+from portal.models import InboundMessage
 from portal.services.mailbox import poll_one_pass
-
-NINH_HAI = "huyendoan.ninhhai@ninhthuan.example"
+from tests.support.environment import portal_environment
+from tests.support.factories import make_dispatch, make_unit
+from tests.support.mails import NINH_HAI
 
 
 def mailbox_settings(dovecot, folder: str) -> dict:
@@ -50,47 +50,31 @@ def count(app, *where) -> int:
 def seed_roster(app, open_dispatches: int = 1) -> None:
     """Two units with addresses and dispatch 422 (and more open dispatches if asked)."""
     with app.app_context():
-        ninh_hai = Unit(code="NHAI", name="Huyện Đoàn Ninh Hải")
-        ninh_hai.emails = [UnitEmail(address=NINH_HAI)]
-        ninh_son = Unit(code="NSON", name="Huyện Đoàn Ninh Sơn")
-        ninh_son.emails = [UnitEmail(address="huyendoan.ninhson@ninhthuan.example")]
-        dispatches = [
-            Dispatch(
-                number="422-CV/TĐTN-TG",
-                subject="V/v tiếp cận thông tin",
-                issued_on=dt.date(2018, 6, 20),
-                deadline=dt.date(2018, 6, 27),
-                message_id="<cv422@tinhdoan.ninhthuan.example>",
-            )
+        ninh_son = "huyendoan.ninhson@ninhthuan.example"
+        units = [
+            make_unit("NHAI", "Huyện Đoàn Ninh Hải", emails=[NINH_HAI]),
+            make_unit("NSON", "Huyện Đoàn Ninh Sơn", emails=[ninh_son]),
         ]
-        dispatches += [
-            Dispatch(
-                number=f"{15 + n}-CV/ĐK",
-                subject="V/v khác",
-                issued_on=dt.date(2021, 10, 27),
-                deadline=dt.date(2021, 11, 10),
-            )
-            for n in range(open_dispatches - 1)
-        ]
-        for dispatch in dispatches:
-            dispatch.recipients = [Recipient(unit=ninh_hai), Recipient(unit=ninh_son)]
-        db.session.add_all(dispatches)
-        db.session.commit()
+        make_dispatch(units=units, message_id="<cv422@tinhdoan.ninhthuan.example>")
+        for n in range(open_dispatches - 1):
+            issued, deadline = dt.date(2021, 10, 27), dt.date(2021, 11, 10)
+            make_dispatch(f"{15 + n}-CV/ĐK", "V/v khác", issued, deadline, units=units)
 
 
 def poller_env(dovecot, folder: str, database_url: str, instance) -> dict[str, str]:
     """The environment of a poller process run as an installer would run it."""
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PORTAL_INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "test",
-        **{name: str(value) for name, value in dovecot.settings(folder).items()},
-        "IMAP_POLL_SECONDS": "1",
-        "MAIL_SERVER": "127.0.0.1",  # nobody listens: the poller's outbox pass sends nothing
-        "MAIL_PORT": "9",
-        "MAIL_DAILY_LIMIT": "0",  # the fault runs send hundreds of acknowledgements at once
-    }
+    return portal_environment(
+        {
+            "DATABASE_URL": database_url,
+            "PORTAL_INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "test",
+            **dovecot.settings(folder),
+            "IMAP_POLL_SECONDS": "1",
+            "MAIL_SERVER": "127.0.0.1",  # nobody listens: the poller's outbox pass sends nothing
+            "MAIL_PORT": "9",
+            "MAIL_DAILY_LIMIT": "0",  # the fault runs send hundreds of acknowledgements at once
+        }
+    )
 
 
 POLL = [sys.executable, "-m", "flask", "--app", "wsgi", "mailin", "poll"]

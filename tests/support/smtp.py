@@ -238,3 +238,8 @@ class SilentServer:
         self.socket.close()
         for connection in self._held:
             connection.close()
+
+
+def use_smtp(app, port: int) -> None:
+    """Send the app's mail to the test SMTP server on `port`."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
