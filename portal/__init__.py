@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, redirect, url_for
+from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config (later wins), extensions, staff login, admin screens, CLI."""
     from portal import admin, auth, cli, headers, healthz, i18n, jinja, pages
     from portal.config import load_config
-    from portal.extensions import db, mail, migrate
+    from portal.extensions import db, migrate
 
     app = Flask(
         __name__,
@@ -35,12 +36,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    _texts_adapted_in_the_instance(app)
     db.init_app(app)
     # Batch mode lets later migrations alter tables on SQLite too.
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
-    mail.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     admin.init_app(app)
@@ -53,3 +54,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.add_url_rule("/", "home", lambda: redirect(url_for("admin.index")))
     return app
+
+
+def _texts_adapted_in_the_instance(app: Flask) -> None:
+    """A template in the instance folder's templates/ (instance/templates/email/reminder.txt)
+    replaces the shipped one of the same name: staff adapt a text there, and an update of
+    the code (which replaces templates/) keeps their version."""
+    adapted = FileSystemLoader(os.path.join(app.instance_path, "templates"))
+    app.jinja_loader = ChoiceLoader([adapted, app.jinja_loader])

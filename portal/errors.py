@@ -9,10 +9,6 @@ class InvalidInput(PortalError):
     """What was given is not acceptable (a malformed address, an unknown code...)."""
 
 
-class NotFound(PortalError):
-    """The thing asked for does not exist."""
-
-
 class LoginRefused(PortalError):
     """Wrong address or password, or an inactive account."""
 

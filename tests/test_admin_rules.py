@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Dispatch, Unit, User
+from portal.models import Dispatch, ReportSettings, Unit, User
+from portal.services.reporting import report_settings
 from tests.conftest import add_dispatch_in_admin, login
 from tests.support.factories import make_dispatch, make_unit
 
@@ -144,3 +145,42 @@ def test_the_blank_form_downloads_with_the_units_name_and_reads_back(app, client
     )
     reading = read_form(response.data)
     assert (reading.status, reading.unit_line, reading.rows) == ("read", "Đơn vị NHAI", [])
+
+
+def test_a_dispatch_added_in_the_admin_keeps_the_same_rules_as_the_command_line(
+    app, client, as_role
+):
+    """The admin goes through the same check as `flask add-dispatch` (it used to skip the
+    deadline): a deadline before the date of issue, or a number already used, is refused
+    with the reason and nothing is saved."""
+    add_units(app, "A")
+    token = as_role("editor")
+    page = add_dispatch_in_admin(client, token, deadline="01/01/2017")
+    assert "Hạn báo cáo sớm hơn ngày ban hành." in page.text
+    assert add_dispatch_in_admin(client, token).status_code == 302
+    again = add_dispatch_in_admin(client, token, number=" 422-CV/TĐTN-TG ")
+    assert "đã có trong hệ thống" in again.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Dispatch.id))) == 1
+
+
+def test_report_settings_are_shown_without_writing_then_saved_once_from_the_defaults(
+    app, client, as_role
+):
+    """Opening the settings writes nothing (no commit on a GET); staff save them once from
+    the defaults the form shows, then only edit that row."""
+    token = as_role("admin")
+    listing = client.get("/admin/reportsettings/")
+    assert listing.status_code == 200 and "/admin/reportsettings/new/" in listing.text
+    new = client.get("/admin/reportsettings/new/")
+    assert "Ban Tuyên giáo Trung ương Đoàn" in new.text  # the defaults, ready to save
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReportSettings.id))) == 0
+        assert report_settings().addressee == "Ban Tuyên giáo Trung ương Đoàn"
+    fields = {"csrf_token": token, "issuing_body": "BAN THƯỜNG VỤ", "signer_name": "Lê Văn B"}
+    assert client.post("/admin/reportsettings/new/", data=fields).status_code == 302
+    assert "/admin/reportsettings/new/" not in client.get("/admin/reportsettings/").text
+    assert client.get("/admin/reportsettings/new/").status_code in (302, 403)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReportSettings.id))) == 1
+        assert report_settings().signer_name == "Lê Văn B"

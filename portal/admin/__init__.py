@@ -7,11 +7,13 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from portal.admin.accounts import UserView
 from portal.admin.correspondence import CorrespondenceView
 from portal.admin.dispatches import DispatchView, RecipientView
+from portal.admin.home import HomeView
 from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
+from portal.admin.report_settings import ReportSettingsView
 from portal.admin.returns import SiteView, SubmissionView
-from portal.admin.staff import HomeView, ReportSettingsView, UserView
 from portal.admin.units import OfficialPageView, UnitView
 from portal.extensions import db
 from portal.headers import csp_nonce

@@ -22,7 +22,6 @@ from portal.admin.base import (
     int_ids,
     labelled,
 )
-from portal.emails import normalize_address
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.labels import FINDINGS, PLATFORMS, RECIPIENT_STATES, choices
@@ -34,7 +33,7 @@ from portal.models import (
     SubmissionStatus,
     Unit,
 )
-from portal.services.dispatches import roster_counts, roster_units, strip_header_value
+from portal.services.dispatches import check_dispatch, roster_counts, roster_units
 from portal.services.forms import XLSX_TYPE, template_filename, template_for
 from portal.services.reminders import remind_now
 from portal.services.reporting import DOCX_TYPE, build, latest_version, safe_number, send_report
@@ -193,9 +192,7 @@ class DispatchView(PortalModelView):
     # The roster is large; it has its own screen (Recipient), linked from each dispatch.
 
     def on_model_change(self, form, model, is_created):
-        model.message_id = strip_header_value(model.message_id) or None  # threads replies
-        if model.upstream_email:
-            model.upstream_email = normalize_address(model.upstream_email)
+        check_dispatch(model)
         if is_created and not model.recipients:
             # As on the command line: a new dispatch goes to every active unit.
             model.recipients = [Recipient(unit=unit) for unit in roster_units(None)]

@@ -40,10 +40,9 @@ from portal.models import (
     InboundMessage,
     InboundStatus,
     OutboundMessage,
-    OutboundState,
     Unit,
 )
-from portal.services import audit
+from portal.services.outbox import resend_failed
 from portal.services.triage import assign as assign_message
 
 
@@ -229,19 +228,7 @@ class OutboxView(OutboundMessageView):
 
     @action("resend", _l("Send again"), _l("Queue the selected failed messages again?"))
     def action_resend(self, ids):
-        from portal.services.outbox import resend
-
-        messages = db.session.scalars(
-            select(OutboundMessage).where(OutboundMessage.id.in_(int_ids(ids)))
-        )
-        count = 0
-        for message in messages:
-            if message.state == OutboundState.FAILED:
-                before = audit.snapshot(message)
-                resend(message)
-                audit.record("update", message, *audit.diff(before, audit.snapshot(message)))
-                count += 1
-        db.session.commit()
+        count = resend_failed(int_ids(ids))
         flash(_("%(count)d messages queued again.", count=count), "success")
 
 

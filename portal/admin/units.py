@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import TextAreaField
 
 from portal.admin.base import PortalModelView, joined, raise_as_validation
 from portal.emails import split_addresses
 from portal.errors import InvalidInput
-from portal.extensions import db
-from portal.models import Recipient, Submission, Unit
-from portal.services.units import set_unit_emails, unit_audit_state
+from portal.services.units import (
+    refuse_delete_in_use,
+    refuse_parent_loop,
+    set_unit_emails,
+    unit_audit_state,
+)
 
 
 def _valid_addresses(form, field) -> None:
@@ -92,31 +93,13 @@ class UnitView(PortalModelView):
         form.emails_text.data = "\n".join(unit.email_list)
 
     def on_model_change(self, form, model, is_created):
-        _refuse_parent_loop(model)
+        refuse_parent_loop(model)
         set_unit_emails(model, split_addresses(form.emails_text.data or ""))
         super().on_model_change(form, model, is_created)
 
     def on_model_delete(self, model):
-        in_use = db.session.scalar(
-            select(Recipient.id).where(Recipient.unit_id == model.id)
-        ) or db.session.scalar(select(Submission.id).where(Submission.unit_id == model.id))
-        if in_use:
-            raise InvalidInput(
-                _(
-                    "This unit is on a dispatch's roster or has sent returns, so "
-                    "it cannot be deleted. Untick “Active” instead."
-                )
-            )
+        refuse_delete_in_use(model)
         super().on_model_delete(model)
-
-
-def _refuse_parent_loop(unit: Unit) -> None:
-    """InvalidInput when the chosen parent is the unit itself or one of its descendants."""
-    ancestor = unit.parent
-    while ancestor is not None:
-        if ancestor is unit:
-            raise InvalidInput(_("A unit cannot be placed under itself or one of its own units."))
-        ancestor = ancestor.parent
 
 
 class OfficialPageView(PortalModelView):

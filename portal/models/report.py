@@ -32,6 +32,12 @@ class ReportSettings(db.Model):
     def __str__(self) -> str:
         return self.issuing_body
 
+    @classmethod
+    def with_defaults(cls) -> ReportSettings:
+        """The settings as they are before staff save any (not added to the session)."""
+        columns = cls.__table__.columns
+        return cls(**{c.key: c.default.arg for c in columns if c.default is not None})
+
 
 class ConsolidatedReport(db.Model):
     """One sending of a dispatch's consolidated reply; versions are kept, never replaced."""

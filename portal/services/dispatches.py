@@ -49,30 +49,45 @@ def add_dispatch(
     note: str = "",
 ) -> Dispatch:
     """A new dispatch with its roster (all active units, or the given codes); committed."""
-    number = nfc(number).strip()
-    if not number or not subject.strip():
-        raise InvalidInput(_("A dispatch needs a number and a subject."))
-    if deadline < issued_on:
-        raise InvalidInput(_("The deadline is before the date of issue."))
-    if db.session.scalar(select(Dispatch).where(Dispatch.number == number)):
-        raise InvalidInput(_("Dispatch %(number)s already exists.", number=number))
-    units = roster_units(unit_codes)
     dispatch = Dispatch(
         number=number,
         subject=subject,
         issued_on=issued_on,
         deadline=deadline,
         issuer=issuer,
-        message_id=strip_header_value(message_id) or None,
-        upstream_email=normalize_address(upstream_email) if upstream_email else None,
+        message_id=message_id,
+        upstream_email=upstream_email,
         note=note,
     )
+    check_dispatch(dispatch)
+    units = roster_units(unit_codes)
     dispatch.recipients = [Recipient(unit=unit) for unit in units]
     db.session.add(dispatch)
     db.session.flush()
     audit.record("create", dispatch, after=audit.snapshot(dispatch) | {"roster": len(units)})
     db.session.commit()
     return dispatch
+
+
+def check_dispatch(dispatch: Dispatch) -> None:
+    """The rules of every dispatch, new or edited, from the command line or the admin
+    (InvalidInput when one is broken): a number and a subject, a deadline not before the
+    date of issue, a number no other dispatch has; the thread's Message-ID on one line and
+    the upstream address normalised."""
+    dispatch.number = nfc(dispatch.number or "").strip()
+    if not dispatch.number or not (dispatch.subject or "").strip():
+        raise InvalidInput(_("A dispatch needs a number and a subject."))
+    if dispatch.issued_on and dispatch.deadline and dispatch.deadline < dispatch.issued_on:
+        raise InvalidInput(_("The deadline is before the date of issue."))
+    others = select(Dispatch.id).where(Dispatch.number == dispatch.number)
+    if dispatch.id is not None:
+        others = others.where(Dispatch.id != dispatch.id)
+    with db.session.no_autoflush:  # the admin's new dispatch is in the session already
+        if db.session.scalar(others) is not None:
+            raise InvalidInput(_("Dispatch %(number)s already exists.", number=dispatch.number))
+    dispatch.message_id = strip_header_value(dispatch.message_id) or None
+    email = dispatch.upstream_email
+    dispatch.upstream_email = normalize_address(email) if email else None
 
 
 def roster_units(unit_codes: list[str] | None) -> list[Unit]:

@@ -116,16 +116,6 @@ def compose(outbound: OutboundMessage) -> EmailMessage:
     return message
 
 
-def deliver(message: EmailMessage, connection: SmtpConnection | None = None) -> None:
-    """Send one message over SMTP, on `connection` (kept open for a batch) or on one of its
-    own; TransientFailure or PermanentFailure when it fails."""
-    if connection is None:
-        with SmtpConnection() as own:
-            own.send(message)
-    else:
-        connection.send(message)
-
-
 class SmtpConnection:
     """One SMTP connection for a batch of messages (the outbox's send_due): opened at the
     first message and kept for the next ones, which saves a connection, greeting (and TLS and

@@ -14,14 +14,13 @@ from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.locks import instance_lock
 from portal.models import OutboundKind, OutboundMessage, OutboundState, ServiceProblem
-from portal.services import health
+from portal.services import audit, health
 from portal.services.mailout import (
     AccountFailure,
     PermanentFailure,
     SmtpConnection,
     TransientFailure,
     compose,
-    deliver,
 )
 
 log = logging.getLogger(__name__)
@@ -180,7 +179,7 @@ def _send_one(
     an OAuth2 token refresh would all wait on it)."""
     message = db.session.get(OutboundMessage, message_id)
     try:
-        deliver(compose(message), connection)
+        connection.send(compose(message))
     except AccountFailure:
         message.state, message.next_attempt_at = OutboundState.QUEUED, None
         db.session.commit()
@@ -233,8 +232,17 @@ def _requeue_interrupted() -> None:
     db.session.commit()
 
 
-def resend(message: OutboundMessage) -> None:
-    """Put a failed message back in the queue, due now (staff asked for it)."""
-    if message.state != OutboundState.FAILED:
-        return
-    message.state, message.next_attempt_at, message.attempts = OutboundState.QUEUED, None, 0
+def resend_failed(ids: list[int]) -> int:
+    """Put these messages back in the queue, due now, those that failed (staff asked for
+    it; any other is left as it is), each change in the audit trail; committed. How many."""
+    messages = db.session.scalars(
+        select(OutboundMessage).where(
+            OutboundMessage.id.in_(ids), OutboundMessage.state == OutboundState.FAILED
+        )
+    ).all()
+    for message in messages:
+        before = audit.snapshot(message)
+        message.state, message.next_attempt_at, message.attempts = OutboundState.QUEUED, None, 0
+        audit.record("update", message, *audit.diff(before, audit.snapshot(message)))
+    db.session.commit()
+    return len(messages)

@@ -46,13 +46,10 @@ class Documents:
 
 
 def report_settings() -> ReportSettings:
-    """The one settings row (made with the defaults the first time it is needed)."""
+    """The settings staff saved (one row), or the defaults while they have saved none:
+    nothing is written for it (a page that only shows them must not change the database)."""
     settings = db.session.scalar(select(ReportSettings).order_by(ReportSettings.id))
-    if settings is None:
-        settings = ReportSettings()
-        db.session.add(settings)
-        db.session.commit()
-    return settings
+    return settings if settings is not None else ReportSettings.with_defaults()
 
 
 def build(dispatch: Dispatch) -> Documents:

@@ -16,7 +16,7 @@ from portal.errors import InvalidInput, PortalError
 from portal.extensions import db
 from portal.models import Unit
 from portal.services import audit
-from portal.services.units import set_unit_emails, unit_audit_state
+from portal.services.units import makes_loop, set_unit_emails, unit_audit_state
 
 # Header names accepted for each column, compared after folding (English or Vietnamese).
 COLUMNS = {
@@ -188,25 +188,13 @@ def _check_parents(valid, units: dict[str, Unit], report: ImportReport):
     for item, addresses in valid:
         if item.parent_code and item.parent_code not in parents:
             message = _("Unknown parent unit code “%(code)s”.", code=item.parent_code)
-        elif _loops(item.code, parents):
+        elif makes_loop(item.code, lambda code: parents.get(code, "")):
             message = _("Parent “%(code)s” would make the hierarchy a loop.", code=item.parent_code)
         else:
             kept.append((item, addresses))
             continue
         report.errors.append((item.line, message))
     return kept
-
-
-def _loops(code: str, parents: dict[str, str]) -> bool:
-    """Whether walking up from code comes back to it."""
-    seen = {code}
-    current = parents.get(code, "")
-    while current:
-        if current in seen:
-            return True
-        seen.add(current)
-        current = parents.get(current, "")
-    return False
 
 
 def _check_line(item: UnitLine, seen: set[str]) -> list[str]:
