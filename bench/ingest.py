@@ -3,7 +3,7 @@ attachment, nothing else), on a mailbox filled with generated returns.
 
 Children (one process each, so each peak RSS is its own):
     python -m bench.ingest floor   bare imapclient fetch + bare python-calamine read
-    python -m bench.ingest poll    portal.services.mailbox.poll_one_pass on a fresh database
+    python -m bench.ingest poll    portal.services.polling.poll_one_pass on a fresh database
 """
 
 from __future__ import annotations
@@ -81,14 +81,14 @@ def poll() -> None:
     from portal import create_app
     from portal.extensions import db
     from portal.models import InboundMessage, OutboundMessage, Site, Submission
-    from portal.services import mailbox
+    from portal.services import polling
 
     app = create_app()
     with app.app_context():
-        mailbox.send_outbox = lambda: None
+        polling.send_outbox = lambda: None
         db.session.execute(select(1))  # connect before the clock starts
         with profiled(f"ingest-{os.environ.get('BENCH_LABEL', 'poll')}"), Timer() as timer:
-            handled = mailbox.poll_one_pass()
+            handled = polling.poll_one_pass()
         peak = tree_peak_rss_mb()  # with the form readers, still running
         counts = {
             name: db.session.scalar(select(func.count(model.id)))

@@ -151,7 +151,7 @@ def markdown(results: dict) -> str:
         "",
         "Floor: a bare imapclient fetch of every message (BODY.PEEK[], batches of 25) and a "
         "bare python-calamine read of every attachment, nothing else. Real: "
-        "`portal.services.mailbox.poll_one_pass()` on a fresh database (fetch, store, "
+        "`portal.services.polling.poll_one_pass()` on a fresh database (fetch, store, "
         "classify, match, read, check, commit, queue the acknowledgement; the outbox send "
         "that follows the pass is step 2). Each in its own process; peak RSS is that "
         "process's VmHWM, plus, for the poller, that of each of its form readers "

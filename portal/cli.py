@@ -17,8 +17,9 @@ from portal.labels import ROLES
 
 def init_app(app: Flask) -> None:
     from portal.backup_cli import backup, restore
-    from portal.mailin_cli import mailin, outbox, remind
+    from portal.mailin_cli import mailin
     from portal.oauth_cli import mail_oauth
+    from portal.sending_cli import outbox, remind
 
     for command in (
         create_user,

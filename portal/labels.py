@@ -145,7 +145,7 @@ ATTACHMENT_STATUSES = READING_PROBLEMS | {"read": _l("read"), "pending": _l("not
 # What staff are told of a file that carries macros (Attachment.has_macros).
 MACROS_NOTE = _l("The file contains macros; they were not run")
 
-# The checks of FORM.md, as staff and units read them.
+# The row checks of docs/form.md ("Row checks"), as staff and units read them.
 FINDINGS = {
     "missing_name": _l("The page name is missing"),
     "missing_url": _l("The page address is missing"),

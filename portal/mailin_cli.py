@@ -7,7 +7,7 @@ import signal
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,7 +25,7 @@ mailin = AppGroup("mailin", help="Read the Propaganda mailbox.")
 @click.option("--once", is_flag=True, help="One pass, then exit (cron, tests).")
 def poll(once: bool) -> None:
     """Store and process new mail; runs until SIGTERM or Ctrl+C unless --once."""
-    from portal.services.mailbox import imap_settings, mailbox_lock, make_poller, poll_one_pass
+    from portal.services.polling import imap_settings, mailbox_lock, make_poller, poll_one_pass
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = current_app._get_current_object()
@@ -79,39 +79,3 @@ def replay(dry_run: bool, ids: tuple[int, ...]) -> None:
         click.echo(_("%(count)d messages would change (dry run, nothing saved).", count=changed))
     else:
         click.echo(_("%(count)d messages changed.", count=changed))
-
-
-outbox = AppGroup("outbox", help="The mail the system sends.")
-
-
-@outbox.command("send")
-def send() -> None:
-    """Deliver the queued messages that are due (retries included)."""
-    from portal.services.outbox import send_due
-
-    report = send_due()
-    if report.busy:
-        click.echo(_("Another sender (the poller) is delivering the outbox; nothing to do."))
-        return
-    click.echo(
-        _(
-            "%(sent)d sent, %(retrying)d to retry later, %(failed)d failed.",
-            sent=report.sent,
-            retrying=report.retrying,
-            failed=report.failed,
-        )
-    )
-
-
-@click.command("remind")
-@with_appcontext
-def remind() -> None:
-    """Queue the scheduled reminders due today (run daily from cron), then send them."""
-    from portal.services.outbox import send_due
-    from portal.services.reminders import send_scheduled
-
-    queued = send_scheduled()
-    report = send_due()
-    click.echo(
-        _("%(queued)d reminders queued; %(sent)d messages sent.", queued=queued, sent=report.sent)
-    )

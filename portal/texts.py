@@ -8,6 +8,7 @@ bold, centred). Texts shown to staff in the admin stay in the translation catalo
 from __future__ import annotations
 
 from flask import current_app, render_template
+from jinja2 import TemplateNotFound
 
 from mailin.headers import one_line
 
@@ -15,6 +16,14 @@ from mailin.headers import one_line
 def render_text(name: str, **context) -> str:
     """A message body: the template rendered as written (its last newline dropped)."""
     return render_template(name, **context)
+
+
+def render_optional(name: str, **context) -> str:
+    """A text whose template staff may remove (an email's HTML part): '' when there is none."""
+    try:
+        return render_template(name, **context)
+    except TemplateNotFound:
+        return ""
 
 
 def render_line(name: str, **context) -> str:

@@ -1,9 +1,9 @@
 """Faults: crashes, outages and races against the real Dovecot, SMTP server and databases.
 
-DESIGN.md promises nothing lost and nothing done twice; these tests try hard to break
-that. Each runs the poller as an installer would (`flask mailin poll` processes) where a
-process must die, and counts at the far end: rows in the database, flags on the IMAP
-server, messages received by the SMTP server.
+docs/architecture.md ("Invariants the code relies on") promises nothing lost and nothing
+done twice; these tests try hard to break that. Each runs the poller as an installer would
+(`flask mailin poll` processes) where a process must die, and counts at the far end: rows in
+the database, flags on the IMAP server, messages received by the SMTP server.
 """
 
 from __future__ import annotations
@@ -319,7 +319,7 @@ def test_two_processes_finishing_the_same_stored_messages_read_each_once(
     append(dovecot, folder, *messages)
     with monkeypatch.context() as patch:
         patch.setattr(intake, "_process_batch", lambda stored: None)  # store only
-        patch.setattr("portal.services.mailbox.finish_pass", lambda: None)
+        patch.setattr("portal.services.polling.finish_pass", lambda: None)
         poll(app)
     assert state(app)["new"] == total
     env = poller_env(dovecot, folder, database_url, tmp_path) | {"ACK_LIMIT": "1000"}

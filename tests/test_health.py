@@ -17,7 +17,7 @@ from mailin.imap import MailboxError
 from portal.database import utcnow
 from portal.extensions import db
 from portal.services.health import health_report
-from portal.services.mailbox import poll_one_pass
+from portal.services.polling import poll_one_pass
 
 
 @pytest.fixture

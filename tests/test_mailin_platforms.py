@@ -1,4 +1,4 @@
-"""FORM.md "Platforms": the URL wins when it says what it is; the column decides otherwise."""
+"""docs/form.md, "Platforms": the URL wins when it says what it is; the column decides otherwise."""
 
 from __future__ import annotations
 

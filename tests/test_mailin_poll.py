@@ -61,7 +61,7 @@ def test_fetching_marks_nothing_read_before_it_is_stored(app, dovecot, folder, m
     def fail_store(batch):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr("portal.services.mailbox.handle_batch", fail_store)
+    monkeypatch.setattr("portal.services.polling.handle_batch", fail_store)
     with pytest.raises(RuntimeError):
         poll(app)
     with imap(dovecot) as client:
@@ -390,7 +390,7 @@ def test_a_poller_killed_mid_batch_loses_and_duplicates_nothing(
 
 
 def test_two_pollers_cannot_run_on_one_mailbox(app):
-    from portal.services.mailbox import MailboxBusy, imap_settings, mailbox_lock
+    from portal.services.polling import MailboxBusy, imap_settings, mailbox_lock
 
     with app.app_context():
         settings = imap_settings()

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import InboundMessage, OAuthToken, OutboundMessage
-from portal.services.mailbox import poll_one_pass
 from portal.services.outbox import send_due
+from portal.services.polling import poll_one_pass
 from tests.support import dovecot as dovecot_server
 from tests.support.environment import portal_environment
 from tests.support.mails import make_return

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from mailin.imap import ImapSession, ImapSettings, MailboxError
 from portal.extensions import db
 from portal.models import InboundMessage, OutboundMessage, ServiceState
-from portal.services.mailbox import poll_one_pass
 from portal.services.outbox import send_due
+from portal.services.polling import poll_one_pass
 from tests.support import dovecot as dovecot_server
 from tests.support.mails import make_return
 from tests.support.smtp import Login, SmtpServer

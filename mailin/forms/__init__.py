@@ -61,7 +61,7 @@ ZIP_BASED = {"xlsx", "docx", "ods", "odt", "zip"}
 class FormRow:
     sheet: str  # the spreadsheet's sheet name; '' for a table in a document, CSV or email
     row: int  # 1-based, in the source sheet or table
-    values: dict[str, str]  # FORM.md keys: name, platform, url, agency, contact, ...
+    values: dict[str, str]  # docs/form.md, "Columns": name, platform, url, agency, contact, ...
     url_normalized: str
     platform: str
     errors: list[str] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""The checks of FORM.md on every row, by stable code."""
+"""The checks of docs/form.md ("Row checks") on every row, by stable code."""
 
 from __future__ import annotations
 

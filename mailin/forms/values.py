@@ -147,7 +147,7 @@ def platform_in_url(key: str) -> Platform | str:
 
 
 def platform_of(column_text: str, url_key: str) -> str:
-    """The platform of a row (FORM.md "Platforms"): what the URL says when it says it
+    """The platform of a row (docs/form.md, "Platforms"): what the URL says when it says it
     unambiguously (a unit writing "Fanpage" beside a personal profile gets the profile and
     its warning), else what the unit wrote in the platform column, else the URL's kind."""
     return (

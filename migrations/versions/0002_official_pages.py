@@ -1,4 +1,4 @@
-"""initial data: the official pages listed with dispatch 422 (FORM.md)
+"""initial data: the official pages listed with dispatch 422 (docs/form.md, "Official pages and the .vn rule")
 
 Revision ID: 0002
 Revises: 0001

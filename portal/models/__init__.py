@@ -1,4 +1,5 @@
-"""The data model (DESIGN.md "Data"); importing this package registers every table."""
+"""The data model (docs/architecture.md, "Data model"); importing this package registers
+every table."""
 
 from portal.models.audit import AuditEvent
 from portal.models.dispatch import Dispatch, Recipient, RecipientState

@@ -1,4 +1,5 @@
-"""Reference records attached to dispatches: the official pages of FORM.md."""
+"""Reference records attached to dispatches: the official pages (docs/form.md,
+"Official pages and the .vn rule")."""
 
 from __future__ import annotations
 

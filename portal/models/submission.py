@@ -69,7 +69,7 @@ class Submission(db.Model):
 
 
 class Site(db.Model):
-    """One row of a return: a website or social-media page a unit runs (FORM.md columns)."""
+    """One row of a return: a website or social-media page a unit runs (docs/form.md, "Columns")."""
 
     __tablename__ = "site"
 
@@ -108,7 +108,7 @@ class Site(db.Model):
 
 
 class Finding(db.Model):
-    """An error or warning on a row, by its stable code (FORM.md)."""
+    """An error or warning on a row, by its stable code (docs/form.md, "Row checks")."""
 
     __tablename__ = "finding"
 

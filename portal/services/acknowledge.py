@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
-from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 
 from mailin.forms import ReadingStatus
@@ -32,10 +31,10 @@ from portal.models import (
     Site,
     Submission,
 )
+from portal.services import audit
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import template_attachment
-from portal.services.mailout import new_message_id
-from portal.texts import render_line
+from portal.services.mailout import templated_message
 
 
 @dataclass(frozen=True)
@@ -131,15 +130,11 @@ def reply_to(
     templates/email/<template>.subject.txt, .txt and (when there is one) .html."""
     their_id = strip_header_value(message.message_id)
     references = " ".join(filter(None, [strip_header_value(_references(message)), their_id]))
-    outbound = OutboundMessage(
+    outbound = templated_message(
+        template,
+        context | {"reply_subject": reply_subject(message.subject)},
         kind=kind,
         to_addresses=message.from_address,
-        subject=render_line(
-            f"email/{template}.subject.txt", **context, reply_subject=reply_subject(message.subject)
-        ),
-        body_text=render_template(f"email/{template}.txt", **context),
-        body_html=_render_optional(f"email/{template}.html", context),
-        message_id=new_message_id(),
         inbound_message_id=message.id,
         headers={
             "In-Reply-To": their_id,
@@ -167,14 +162,6 @@ def _references(message: InboundMessage) -> str:
     return " ".join(message_ids(" ".join(references))[-10:])
 
 
-def _render_optional(name: str, context: dict) -> str:
-    """The HTML body when its template exists (staff may keep a message text-only)."""
-    try:
-        return render_template(name, **context)
-    except TemplateNotFound:
-        return ""
-
-
 def _finding_lines(submission: Submission) -> list[FindingLine]:
     """Each finding of the submission's rows, row by row, a row's errors first: one query."""
     found = db.session.execute(
@@ -189,3 +176,16 @@ def _finding_lines(submission: Submission) -> list[FindingLine]:
         )
         for sheet, source_row, severity, code in found
     ]
+
+
+def acknowledge_staff_return(
+    message: InboundMessage, submission: Submission, before: dict, after: dict
+) -> Submission:
+    """A return staff recorded by hand (assigned from triage, or "no pages" from the
+    correspondence queue): acknowledged like any return, the message's change audited;
+    committed."""
+    db.session.flush()  # the rows and findings the acknowledgement lists
+    acknowledge_return(message, submission)
+    audit.record("update", message, before=before, after=after)
+    db.session.commit()
+    return submission

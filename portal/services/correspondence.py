@@ -21,7 +21,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import audit
-from portal.services.acknowledge import acknowledge_return
+from portal.services.acknowledge import acknowledge_staff_return
 from portal.services.returns import record_no_pages
 
 
@@ -48,16 +48,8 @@ def record_as_no_pages(
     submission = record_no_pages(message, unit, dispatch, reviewer_id)
     message.dispatch_id = dispatch.id
     message.status, message.needs_answer = InboundStatus.PROCESSED, False
-    db.session.flush()
-    acknowledge_return(message, submission)
-    audit.record(
-        "update",
-        message,
-        before=before,
-        after={"status": message.status, "dispatch_id": dispatch.id, "return": "no_pages"},
-    )
-    db.session.commit()
-    return submission
+    after = {"status": message.status, "dispatch_id": dispatch.id, "return": "no_pages"}
+    return acknowledge_staff_return(message, submission, before, after)
 
 
 def move_to_triage(message: InboundMessage) -> None:

@@ -1,9 +1,10 @@
 """What becomes of a stored message: machine mail set aside, correspondence to its queue,
 a return recorded and acknowledged, the rest held in triage with the reason why.
 
-The rules (DESIGN.md, "Rules that matter"): a return carries a form (mailin.kinds); a
-From address the mailbox's own server says is forged matches no unit (mailin.authres); a
-stranger, a forgery, a dangerous message or machine mail never gets a reply from us.
+The rules (docs/architecture.md, "Invariants the code relies on"): a return carries a form
+(mailin.kinds); a From address the mailbox's own server says is forged matches no unit
+(mailin.authres); a stranger, a forgery, a dangerous message or machine mail never gets a
+reply from us.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Intake: store every message from the mailbox exactly once, then work out what it is.
+"""Intake: store every message from the mailbox exactly once (storing.py), then work out
+what it is and file it (filing.py).
 
 Storing and processing are separate steps with separate commits: the raw bytes are safe
 in the database before anything else is tried. The poller hands over a fetch batch (25
@@ -18,7 +19,6 @@ backup holds everything.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -32,14 +32,13 @@ from mailin.forms import MessageForms
 from mailin.imap import Fetched
 from mailin.kinds import Kind, Verdict
 from mailin.message import ParsedMessage, parse_message
-from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Attachment, InboundMessage, InboundStatus
+from portal.models import InboundMessage, InboundStatus
 from portal.services import readahead
 from portal.services.filing import Outcome, file_message, verdict_of
 from portal.services.readahead import read_ahead
 from portal.services.reading import official_page_keys
-from portal.services.toolarge import queue_too_large_notice
+from portal.services.storing import add_fetched, store_fetched
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
     try:
         with _loaded_after_commit():
             for fetched in batch:
-                added = _add_fetched(fetched, first_attempt=True)
+                added = add_fetched(fetched, first_attempt=True)
                 if added is None or added[0].status != InboundStatus.NEW:
                     continue
                 message, parsed = added
@@ -210,128 +209,6 @@ def _quarantine(message_id: int, error: str) -> Outcome:
     log.error("message %s quarantined: %s", message_id, message.error)
     db.session.commit()
     return Outcome(message.status, detail=message.error)
-
-
-def store_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | None] | None:
-    """Commit one message and its attachments (see _add_fetched); None when it is already
-    stored, or another poller stored it first."""
-    try:
-        stored = _add_fetched(fetched)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return stored
-
-
-def _add_fetched(
-    fetched: Fetched, first_attempt: bool = False
-) -> tuple[InboundMessage, ParsedMessage | None] | None:
-    """Add the message and its attachments to the session (flushed, not committed); it
-    and what its parsing gave (handed on, not parsed twice), or None when already stored.
-    `first_attempt`: its processing follows in this batch, counted as its first attempt.
-
-    Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
-    (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
-    racing on one message meet the unique keys: IntegrityError, for the caller.
-    """
-    location = dict(
-        mailbox=fetched.mailbox,
-        folder=fetched.folder,
-        uidvalidity=fetched.uidvalidity,
-        uid=fetched.uid,
-    )
-    if db.session.scalar(select(InboundMessage.id).filter_by(**location)):
-        return None
-    now = utcnow()
-    # Arrival at the mailbox, not our reading: a poller that was down changes nothing.
-    arrival = dict(received_at=fetched.internal_date or now, fetched_at=now)
-    if fetched.raw is None:
-        message, headers_only = _too_large(fetched, location | arrival)
-        parsed = None
-    else:
-        sha256 = hashlib.sha256(fetched.raw).hexdigest()
-        if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
-            return None
-        message, parsed = _parsed_message(fetched.raw, sha256, location | arrival)
-    if first_attempt and message.status == InboundStatus.NEW:
-        message.attempts = 1
-    db.session.add(message)
-    db.session.flush()
-    if message.status == InboundStatus.TOO_LARGE:
-        # In the same commit: told once, even across a crash.
-        queue_too_large_notice(message, headers_only)
-    return message, parsed
-
-
-def _parsed_message(
-    raw: bytes, sha256: str, location: dict
-) -> tuple[InboundMessage, ParsedMessage | None]:
-    """The message to store (`location`: where it is, and when it arrived), parsed."""
-    message = InboundMessage(
-        sha256=sha256, size=len(raw), raw=raw, status=InboundStatus.NEW, **location
-    )
-    try:
-        parsed = parse_message(raw)
-    except Exception as exc:  # a parser bug must not lose the message: keep it, say why
-        log.exception("cannot parse message %s", location)
-        message.status = InboundStatus.FAILED
-        message.error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.message_id = synthetic_message_id(sha256)
-        return message, None
-    _copy_headers(message, parsed)
-    message.message_id = parsed.message_id or synthetic_message_id(sha256)
-    message.attachments = [
-        Attachment(
-            filename=a.filename,
-            content_type=a.content_type[:255],
-            size=len(a.content),
-            sha256=a.sha256,
-            content=a.content,
-            status="pending",
-        )
-        for a in parsed.attachments
-    ]
-    if parsed.message_id and _same_id_other_bytes(parsed.message_id):
-        message.status = InboundStatus.DUPLICATE
-        message.error = "Another message with this Message-ID and different content is stored."
-    return message, parsed
-
-
-def _too_large(fetched: Fetched, location: dict) -> tuple[InboundMessage, ParsedMessage]:
-    """The record of a message not downloaded, and its headers as parsed."""
-    message = InboundMessage(
-        size=fetched.size, raw=None, sha256=None, status=InboundStatus.TOO_LARGE, **location
-    )
-    headers_only = parse_message(fetched.header_bytes or b"")
-    _copy_headers(message, headers_only)
-    message.message_id = message.message_id or (
-        f"<too-large.{fetched.uidvalidity}.{fetched.uid}@synthetic.invalid>"
-    )
-    message.error = f"{fetched.size} bytes: above the limit, not downloaded."
-    return message, headers_only
-
-
-def _copy_headers(message: InboundMessage, parsed: ParsedMessage) -> None:
-    message.message_id = parsed.message_id
-    message.subject = parsed.subject
-    message.from_address = parsed.sender.address
-    message.from_name = parsed.sender.name[:255]
-    message.sent_at = parsed.sent_at
-    message.body_text = parsed.text[:200_000]
-    message.problems = "; ".join(filter(None, [parsed.sender.problem, *parsed.problems]))
-
-
-def synthetic_message_id(sha256: str) -> str:
-    """A stable Message-ID for a message that came without one."""
-    return f"<{sha256[:40]}@synthetic.invalid>"
-
-
-def _same_id_other_bytes(message_id: str) -> bool:
-    return (
-        db.session.scalar(select(InboundMessage.id).where(InboundMessage.message_id == message_id))
-        is not None
-    )
 
 
 def process_stored(

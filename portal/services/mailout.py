@@ -24,6 +24,7 @@ from portal.database import utcnow
 from portal.models import OutboundMessage, ServiceProblem
 from portal.services import oauth
 from portal.services.dispatches import strip_header_value
+from portal.texts import render_line, render_optional, render_text
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,18 @@ class AccountFailure(Exception):
     def __init__(self, reason: ServiceProblem | str, detail: str) -> None:
         super().__init__(detail)
         self.reason = ServiceProblem(reason)
+
+
+def templated_message(name: str, context: dict, **fields) -> OutboundMessage:
+    """An outbox row whose texts are templates/email/NAME.subject.txt (one line), NAME.txt
+    and, when staff keep one, NAME.html; a new Message-ID. `fields`: the rest of the row."""
+    return OutboundMessage(
+        subject=render_line(f"email/{name}.subject.txt", **context),
+        body_text=render_text(f"email/{name}.txt", **context),
+        body_html=render_optional(f"email/{name}.html", **context),
+        message_id=new_message_id(),
+        **fields,
+    )
 
 
 def new_message_id() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +23,7 @@ from portal.models import (
 from portal.services import audit
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import template_attachment
-from portal.services.mailout import new_message_id
-from portal.texts import render_line
+from portal.services.mailout import templated_message
 
 NOT_REPORTED = (RecipientState.AWAITING, RecipientState.LATE)
 
@@ -114,21 +113,15 @@ def _reminder(recipient: Recipient, today: dt.date) -> OutboundMessage:
         overdue=dispatch.deadline < today,
         days_left=(dispatch.deadline - today).days,
     )
-    with force_locale("vi"):
-        body = render_template("email/reminder.txt", **context)
-        html = render_template("email/reminder.html", **context)
-        subject = render_line("email/reminder.subject.txt", **context)
     thread = strip_header_value(dispatch.message_id)
-    return OutboundMessage(
-        kind=OutboundKind.REMINDER,
-        to_addresses=", ".join(unit.email_list),
-        subject=subject,
-        body_text=body,
-        body_html=html,
-        message_id=new_message_id(),
-        dispatch_id=dispatch.id,
-        headers={"In-Reply-To": thread, "References": thread, "Auto-Submitted": "auto-generated"}
-        if thread
-        else {"Auto-Submitted": "auto-generated"},
-        attachments=[template_attachment(dispatch, unit)],
-    )
+    threading = {"In-Reply-To": thread, "References": thread} if thread else {}
+    with force_locale("vi"):
+        return templated_message(
+            "reminder",
+            context,
+            kind=OutboundKind.REMINDER,
+            to_addresses=", ".join(unit.email_list),
+            dispatch_id=dispatch.id,
+            headers=threading | {"Auto-Submitted": "auto-generated"},
+            attachments=[template_attachment(dispatch, unit)],
+        )

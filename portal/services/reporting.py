@@ -23,7 +23,7 @@ from portal.services import audit
 from portal.services.consolidated import Figures, consolidate, figures
 from portal.services.dispatches import strip_header_value
 from portal.services.forms import XLSX_TYPE
-from portal.services.mailout import new_message_id
+from portal.services.mailout import templated_message
 from portal.services.reminders import today_in_vietnam
 from portal.services.report_files import (
     cover_letter,
@@ -31,7 +31,6 @@ from portal.services.report_files import (
     workbook,
     workbook_filename,
 )
-from portal.texts import render_line, render_text
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -117,12 +116,11 @@ def _report_email(dispatch: Dispatch, documents: Documents) -> OutboundMessage:
     email when its Message-ID is known, with the workbook and the letter attached."""
     context = _mail_context(dispatch, documents.figures)
     thread = strip_header_value(dispatch.message_id)
-    return OutboundMessage(
+    return templated_message(
+        "consolidated",
+        context,
         kind=OutboundKind.CONSOLIDATED,
         to_addresses=dispatch.upstream_email,
-        subject=render_line("email/consolidated.subject.txt", **context),
-        body_text=render_text("email/consolidated.txt", **context),
-        message_id=new_message_id(),
         dispatch_id=dispatch.id,
         headers={"In-Reply-To": thread, "References": thread} if thread else {},
         attachments=_attachments(dispatch, documents),

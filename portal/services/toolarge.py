@@ -13,9 +13,8 @@ from portal.models import InboundMessage, OutboundKind, OutboundMessage
 from portal.services.acknowledge import is_stale
 from portal.services.dispatches import strip_header_value
 from portal.services.filing import sender_proof, verdict_of
-from portal.services.mailout import new_message_id
+from portal.services.mailout import templated_message
 from portal.services.matching import units_by_address
-from portal.texts import render_line, render_text
 
 MB = 1024 * 1024
 
@@ -31,12 +30,11 @@ def queue_too_large_notice(message: InboundMessage, headers: ParsedMessage) -> N
         limit=current_app.config["MAILIN_MAX_BYTES"] // MB,
     )
     db.session.add(
-        OutboundMessage(
+        templated_message(
+            "too_large",
+            context,
             kind=OutboundKind.OTHER,
             to_addresses=message.from_address,
-            subject=render_line("email/too_large.subject.txt", **context),
-            body_text=render_text("email/too_large.txt", **context),
-            message_id=new_message_id(),
             inbound_message_id=message.id,
             headers={
                 "In-Reply-To": strip_header_value(message.message_id),

@@ -23,7 +23,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import audit
-from portal.services.acknowledge import acknowledge_return, reply_to
+from portal.services.acknowledge import acknowledge_staff_return, reply_to
 from portal.services.reading import read_return
 from portal.services.returns import record_return
 from portal.services.units import set_unit_emails, unit_audit_state
@@ -50,16 +50,8 @@ def assign(
     submission = record_return(message, unit, dispatch, reading, attachment_id)
     message.unit_id, message.dispatch_id = unit.id, dispatch.id
     message.status, message.error = InboundStatus.PROCESSED, ""
-    db.session.flush()
-    acknowledge_return(message, submission)
-    audit.record(
-        "update",
-        message,
-        before=before,
-        after={"status": message.status, "unit_id": unit.id, "dispatch_id": dispatch.id},
-    )
-    db.session.commit()
-    return submission
+    after = {"status": message.status, "unit_id": unit.id, "dispatch_id": dispatch.id}
+    return acknowledge_staff_return(message, submission, before, after)
 
 
 def accept(submission: Submission, note: str, reviewer_id: int) -> None:

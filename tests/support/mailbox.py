@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import InboundMessage
-from portal.services.mailbox import poll_one_pass
+from portal.services.polling import poll_one_pass
 from tests.support.environment import portal_environment
 from tests.support.factories import make_dispatch, make_unit
 from tests.support.mails import NINH_HAI

@@ -6,7 +6,7 @@ import sys
 
 from portal import create_app
 from portal.services.intake import process_pending
-from portal.services.mailbox import poll_one_pass
+from portal.services.polling import poll_one_pass
 
 if __name__ == "__main__":
     with create_app().app_context():

@@ -1,4 +1,5 @@
-"""The Propaganda mailbox, as the app configures it: settings, ledger, lock, poller."""
+"""The poller wired to the portal: the mailbox's settings, the ledger in the database, the
+one-poller lock, one pass, and the outbox sent after it."""
 
 from __future__ import annotations
 
