@@ -22,7 +22,7 @@ from portal.models import (
     Submission,
     Unit,
 )
-from portal.services import intake
+from portal.services import storing
 from tests.support.mailbox import (
     NINH_HAI,
     POLL,
@@ -125,14 +125,14 @@ def test_handled_mail_moves_to_a_vietnamese_folder(app, dovecot, folder):
 def test_a_message_that_breaks_the_parser_is_kept_and_the_rest_go_on(
     app, dovecot, folder, monkeypatch
 ):
-    real_parse = intake.parse_message
+    real_parse = storing.parse_message
 
     def fragile_parse(raw: bytes):
         if b"BREAKS-THE-PARSER" in raw:
             raise ValueError("parser bug")
         return real_parse(raw)
 
-    monkeypatch.setattr(intake, "parse_message", fragile_parse)
+    monkeypatch.setattr(storing, "parse_message", fragile_parse)
     append(
         dovecot,
         folder,

@@ -97,6 +97,7 @@ def test_0015_moves_the_macros_note_into_its_column_and_drops_our_own_table_name
             )
         ).all()
         sheets = db.session.scalars(select(Site.sheet).order_by(Site.id)).all()
+        db.session.commit()  # our read locks would block the downgrade's ALTER (PostgreSQL)
         flask_migrate.downgrade(revision="0014")
         errors_after_downgrade = db.session.scalars(
             text("SELECT error FROM attachment ORDER BY id")
