@@ -1,5 +1,5 @@
 """Consolidated export: a dispatch with UNITS units × ROWS rows; the xlsx export (the
-consolidated result read from the database, its figures, report_files.workbook) against a
+consolidated result read from the database, its figures, documents.workbook) against a
 bare xlsxwriter write of the same cells.
 
 Children:
@@ -37,9 +37,9 @@ def real(cells_path: str) -> None:
     from portal import create_app
     from portal.extensions import db
     from portal.models import Dispatch
-    from portal.services.consolidated import consolidate, figures
+    from portal.services.consolidated_reply.documents import workbook
+    from portal.services.consolidated_reply.figures import consolidate, figures
     from portal.services.reminders import today_in_vietnam
-    from portal.services.report_files import workbook
 
     app = create_app()
     with app.app_context():

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
-from mailin.forms.template import COLUMNS, INSTRUCTIONS
+from mailin.forms.columns import COLUMNS
+from mailin.forms.template import INSTRUCTIONS
 from mailin.text import fold
 from tests.support.mails import XLSX, make_mail
 
@@ -51,7 +52,7 @@ PLATFORM_WORDS = [
     ("Trang cá nhân", "https://www.facebook.com/profile.php?id={digits}"),
     ("Website", "https://{slug}.com"),  # a non-.vn domain: a warning
 ]
-CANON = [title for title, _width in COLUMNS]
+CANON = [column.header for column in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def form_xlsx(unit: UnitSpec, index: int, rows: list[list[object]]) -> bytes:
     for c, column in enumerate(order):
         if header[column] is not None:
             sheet.write_string(r, c, header[column], wrap)
-        sheet.set_column(c, c, COLUMNS[column][1])
+        sheet.set_column(c, c, COLUMNS[column].width)
     if extra:
         sheet.write_string(r, len(order), "Lượt theo dõi", wrap)
     gaps = (5, 11) if layout == "signature" else ()

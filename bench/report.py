@@ -197,7 +197,7 @@ def markdown(results: dict) -> str:
         "",
         "## 3. Consolidated export (xlsx)",
         "",
-        "Real: `consolidate()` + `figures()` (the database read) + `report_files.workbook()`"
+        "Real: `consolidate()` + `figures()` (the database read) + `documents.workbook()`"
         " — what `flask export NUMBER --format xlsx` and the download do, less the cover "
         "letter. Floor: xlsxwriter writing the same cells (read back from the real file) "
         "into an in-memory workbook, nothing else.",

@@ -6,6 +6,8 @@ import datetime as dt
 import ipaddress
 import logging
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -15,6 +17,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 log = logging.getLogger(__name__)
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
+IDLE_CHECK_SECONDS = 5  # how often a waiting IDLE looks at the stop flag
 
 
 class MailboxError(Exception):
@@ -81,6 +84,7 @@ class ImapSession:
         self.settings = settings
         self.uidvalidity = 0
         self.client: IMAPClient | None = None
+        self.idle_announced = False  # "waiting with IDLE" is logged once per connection
         try:
             self._open()
         except BaseException:
@@ -142,6 +146,37 @@ class ImapSession:
     @property
     def can_idle(self) -> bool:
         return self.client.has_capability("IDLE")
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> None:
+        """Wait in IDLE for news of new mail, `stop`, or `seconds`.
+
+        After a quiet IDLE the next pass's UID SEARCH is the check that the connection
+        still lives (a dead one fails it within IMAP_TIMEOUT, and the poller reconnects).
+        A server that says BYE (a restart, an administrator's kick) or closes the
+        connection ends the wait at once (ConnectionResetError): the poller reconnects
+        rather than waiting on a dead socket.
+        """
+        self.client.idle()
+        log.debug("waiting for new mail (IDLE)")
+        if not self.idle_announced:
+            log.info("connected; waiting for new mail with IDLE")
+            self.idle_announced = True
+        deadline = time.monotonic() + seconds
+        early_empty = 0  # answers with nothing in them, well before the timeout
+        while not stop.is_set() and time.monotonic() < deadline:
+            started = time.monotonic()
+            responses = self.client.idle_check(timeout=IDLE_CHECK_SECONDS)
+            if any(response and response[0] == b"BYE" for response in responses):
+                raise ConnectionResetError(f"the server said BYE: {responses}")
+            if responses:
+                break
+            # imapclient reads an end of file as "no news": a closed connection would
+            # answer nothing at once, again and again, spinning until the deadline.
+            early = time.monotonic() - started < IDLE_CHECK_SECONDS / 2
+            early_empty = early_empty + 1 if early else 0
+            if early_empty >= 3:
+                raise ConnectionResetError("the server closed the connection during IDLE")
+        self.client.idle_done()
 
     def uids_after(self, last_uid: int) -> list[int]:
         """UIDs above last_uid, ascending. ("n:*" also answers the highest UID when none is

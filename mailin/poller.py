@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -17,7 +16,6 @@ log = logging.getLogger(__name__)
 # Re-issue IDLE at least this often: RFC 2177 allows 29 minutes, but Gmail and NAT boxes drop
 # a quiet connection sooner (a dropped IDLE otherwise waits silently for mail that never comes).
 IDLE_MAX_SECONDS = 9 * 60
-IDLE_CHECK_SECONDS = 5  # how often a waiting IDLE looks at the stop flag
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -109,39 +107,8 @@ class Poller:
                 log.info("handled %d new messages", handled)
             self.after_pass()
             if session.can_idle:
-                self._idle(session)
+                # Never longer than poll_seconds: mail that lands between a pass's SEARCH
+                # and the start of IDLE is not always announced, and waits one interval.
+                session.wait_for_mail(min(self.poll_seconds, IDLE_MAX_SECONDS), self.stop)
             else:
                 self.stop.wait(self.poll_seconds)
-
-    def _idle(self, session: ImapSession) -> None:
-        """Wait in IDLE for new mail, the stop flag, or poll_seconds.
-
-        Mail that lands between a pass's SEARCH and the start of IDLE is not always
-        announced in IDLE, so the wait never outlasts poll_seconds (nor IDLE_MAX_SECONDS):
-        such mail waits one interval, not forever. After a quiet IDLE the next pass's UID
-        SEARCH is the check that the connection still lives (a dead one fails it within
-        IMAP_TIMEOUT, and the poller reconnects). A server that says BYE (a restart, an
-        administrator's kick) or closes the connection ends the wait at once: the poller
-        reconnects rather than waiting on a dead socket.
-        """
-        session.client.idle()
-        log.debug("waiting for new mail (IDLE)")
-        if not getattr(session, "idle_announced", False):
-            log.info("connected; waiting for new mail with IDLE")
-            session.idle_announced = True
-        deadline = time.monotonic() + min(self.poll_seconds, IDLE_MAX_SECONDS)
-        early_empty = 0  # answers with nothing in them, well before the timeout
-        while not self.stop.is_set() and time.monotonic() < deadline:
-            started = time.monotonic()
-            responses = session.client.idle_check(timeout=IDLE_CHECK_SECONDS)
-            if any(response and response[0] == b"BYE" for response in responses):
-                raise ConnectionResetError(f"the server said BYE: {responses}")
-            if responses:
-                break
-            # imapclient reads an end of file as "no news": a closed connection would
-            # answer nothing at once, again and again, spinning until the deadline.
-            early = time.monotonic() - started < IDLE_CHECK_SECONDS / 2
-            early_empty = early_empty + 1 if early else 0
-            if early_empty >= 3:
-                raise ConnectionResetError("the server closed the connection during IDLE")
-        session.client.idle_done()

@@ -23,7 +23,7 @@ def schema_head() -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config (later wins), extensions, staff login, admin screens, CLI."""
-    from portal import admin, auth, cli, headers, healthz, i18n, jinja, pages
+    from portal import admin, auth, cli, error_pages, headers, healthz, i18n, jinja
     from portal.config import load_config
     from portal.extensions import db, migrate
 
@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     admin.init_app(app)
     jinja.init_app(app)
-    pages.init_app(app)
+    error_pages.init_app(app)
     healthz.init_app(app)
     cli.init_app(app)
     headers.init_app(app)

@@ -206,7 +206,7 @@ def export(number: str, fmt: str, output: Path | None) -> None:
 
     from portal.extensions import db
     from portal.models import Dispatch
-    from portal.services.reporting import build
+    from portal.services.consolidated_reply.sending import build
 
     dispatch = db.session.scalar(select(Dispatch).where(Dispatch.number == number))
     if dispatch is None:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Dispatch, ReportSettings, Unit, User
-from portal.services.reporting import report_settings
+from portal.services.consolidated_reply.sending import report_settings
 from tests.conftest import add_dispatch_in_admin, login
 from tests.support.factories import make_dispatch, make_unit
 

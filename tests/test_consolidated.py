@@ -29,9 +29,9 @@ from portal.models import (
     Submission,
     SubmissionStatus,
 )
-from portal.services.consolidated import consolidate, figures
-from portal.services.report_files import text
-from portal.services.reporting import build, send_report
+from portal.services.consolidated_reply.documents import text
+from portal.services.consolidated_reply.figures import consolidate, figures
+from portal.services.consolidated_reply.sending import build, send_report
 from portal.services.triage import accept, reject
 from tests.support.factories import make_dispatch, make_unit
 

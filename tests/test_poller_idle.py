@@ -88,7 +88,7 @@ def test_a_connection_ended_during_idle_reconnects_at_once(server, ending):
     thread = threading.Thread(target=poller.run, daemon=True)
     thread.start()
     try:
-        assert wait_for(lambda: stored and getattr(opened[-1], "idle_announced", False), 30)
+        assert wait_for(lambda: stored and opened[-1].idle_announced, 30)
         time.sleep(0.5)  # inside idle_check by now
         for pid in imap_processes(server):
             os.kill(pid, ending)

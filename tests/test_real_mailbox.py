@@ -32,10 +32,10 @@ from portal.models import (
     Unit,
 )
 from portal.services import correspondence
-from portal.services.consolidated import consolidate, figures
+from portal.services.consolidated_reply.figures import consolidate, figures
+from portal.services.consolidated_reply.sending import build
 from portal.services.outbox import send_due
 from portal.services.overview import open_dispatches
-from portal.services.reporting import build
 from tests.support.mailbox import NINH_HAI, count, imap, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
 from tests.support.smtp import use_smtp

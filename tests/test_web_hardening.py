@@ -15,6 +15,7 @@ from portal.models import (
     AuditEvent,
     InboundMessage,
     OutboundMessage,
+    ReportSettings,
     Site,
     Submission,
     Unit,
@@ -547,6 +548,8 @@ def hostile_records(app):
             [
                 submission,
                 OutboundMessage(subject=f"Re: {PAYLOAD}", to_addresses=PAYLOAD, last_error=PAYLOAD),
+                # Saved by staff (the page shows the defaults, unsaved, until then).
+                ReportSettings(signer_name=PAYLOAD, addressee=PAYLOAD, copies_to=PAYLOAD),
                 AuditEvent(
                     action="update",
                     object_type="Unit",

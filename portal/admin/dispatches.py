@@ -33,10 +33,16 @@ from portal.models import (
     SubmissionStatus,
     Unit,
 )
+from portal.services.blank_form import XLSX_TYPE, template_filename, template_for
+from portal.services.consolidated_reply.sending import (
+    DOCX_TYPE,
+    build,
+    latest_version,
+    safe_number,
+    send_report,
+)
 from portal.services.dispatches import check_dispatch, roster_counts, roster_units
-from portal.services.forms import XLSX_TYPE, template_filename, template_for
 from portal.services.reminders import remind_now
-from portal.services.reporting import DOCX_TYPE, build, latest_version, safe_number, send_report
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_WIDGET = {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"}

@@ -32,8 +32,8 @@ from portal.models import (
     Submission,
 )
 from portal.services import audit
+from portal.services.blank_form import template_attachment
 from portal.services.dispatches import strip_header_value
-from portal.services.forms import template_attachment
 from portal.services.mailout import templated_message
 
 

@@ -20,17 +20,17 @@ from portal.models import (
     ReportSettings,
 )
 from portal.services import audit
-from portal.services.consolidated import Figures, consolidate, figures
-from portal.services.dispatches import strip_header_value
-from portal.services.forms import XLSX_TYPE
-from portal.services.mailout import templated_message
-from portal.services.reminders import today_in_vietnam
-from portal.services.report_files import (
+from portal.services.blank_form import XLSX_TYPE
+from portal.services.consolidated_reply.documents import (
     cover_letter,
     letter_filename,
     workbook,
     workbook_filename,
 )
+from portal.services.consolidated_reply.figures import Figures, consolidate, figures
+from portal.services.dispatches import strip_header_value
+from portal.services.mailout import templated_message
+from portal.services.reminders import today_in_vietnam
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -18,7 +18,7 @@ from docx.shared import Cm, Pt
 from mailin.forms.columns import ROW_COLUMNS, ValueKind
 from portal.labels import FINDINGS, PLATFORMS
 from portal.models import Dispatch, ReportSettings
-from portal.services.consolidated import Figures, accepted_rows, rejected
+from portal.services.consolidated_reply.figures import Figures, accepted_rows, rejected
 from portal.texts import block_line, block_lines
 
 LETTER = "documents/cover_letter.txt"  # the letter's texts (staff adapt them there)
