@@ -77,6 +77,10 @@ DEFAULTS: dict[str, object] = {
     # At most this many messages sent per day (Vietnam time); the rest waits for the next
     # day, acknowledgements before reminders. Consumer Gmail allows about 500; 0: no limit.
     "MAIL_DAILY_LIMIT": 400,
+    # How long a sender holds a message it claimed; one still 'sending' after that was left
+    # by a sender that died and is sent again by another (PostgreSQL; on SQLite one sender
+    # at a time, and whoever comes next takes back what the last one left at once).
+    "OUTBOX_LEASE_SECONDS": 300,
     # The overview and /healthz turn red when no pass of the poller succeeded for this long.
     "HEALTH_MAX_SILENCE_MINUTES": 30,
     # `flask retention` (daily, from the install's timer) drops the body and files of machine

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,19 +24,22 @@ mailin = AppGroup("mailin", help="Read the Propaganda mailbox.")
 @mailin.command("poll")
 @click.option("--once", is_flag=True, help="One pass, then exit (cron, tests).")
 def poll(once: bool) -> None:
-    """Store and process new mail; runs until SIGTERM or Ctrl+C unless --once."""
+    """Store and process new mail; runs until SIGTERM or Ctrl+C unless --once. Another
+    poller reading the same mailbox (on this machine, or on another sharing the PostgreSQL
+    database): --once stops at once; a running poller stands by and takes over when the
+    other stops or dies."""
     from portal.services.polling import imap_settings, mailbox_lock, make_poller, poll_one_pass
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = current_app._get_current_object()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     try:
-        with mailbox_lock(app, imap_settings()):
+        with mailbox_lock(imap_settings(), wait=not once, stop=stop.is_set):
             if once:
                 click.echo(_("%(count)d new messages.", count=poll_one_pass()))
                 return
-            poller = make_poller()
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda *_: poller.stop.set())
+            poller = make_poller(stop)
             poller.run()
     except PortalError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -36,6 +36,9 @@ def remind() -> None:
     from portal.services.reminders import send_scheduled
 
     queued = send_scheduled()
+    if queued is None:
+        click.echo(_("Another machine is sending today's reminders; nothing to do."))
+        return
     report = send_due()
     click.echo(
         _("%(queued)d reminders queued; %(sent)d messages sent.", queued=queued, sent=report.sent)

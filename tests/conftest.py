@@ -9,6 +9,7 @@ import tempfile
 import threading
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -107,7 +108,13 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{path}"
         return
     server = request.getfixturevalue("pg_server")
-    template = request.getfixturevalue("pg_template")
+    with pg_database(server, request.getfixturevalue("pg_template")) as url:
+        yield url
+
+
+@contextmanager
+def pg_database(server, template: str):
+    """A new PostgreSQL database copied from the migrated template, dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     postgres.admin_sql(server.url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     yield postgres.with_database(server.url, name)

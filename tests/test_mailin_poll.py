@@ -394,5 +394,5 @@ def test_two_pollers_cannot_run_on_one_mailbox(app):
 
     with app.app_context():
         settings = imap_settings()
-        with mailbox_lock(app, settings), pytest.raises(MailboxBusy), mailbox_lock(app, settings):
+        with mailbox_lock(settings), pytest.raises(MailboxBusy), mailbox_lock(settings):
             pass

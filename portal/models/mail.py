@@ -207,6 +207,9 @@ class OutboundMessage(db.Model):
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # While 'sending': until when the sender that claimed it holds it. A row still
+    # 'sending' after that was left by a sender that died; another takes it back.
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Indexed: the daily sending cap counts what went out today, at every pass.

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from portal.database import utcnow
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.locks import instance_lock
+from portal.locks import shared_lock
 from portal.models import OAuthToken
 from portal.services.health import fingerprint
 
@@ -144,14 +144,16 @@ def xoauth2(user: str, token: str) -> str:
 def access_token(config, refused: str = "", now: dt.datetime | None = None) -> str:
     """A valid access token for the account: the stored one while it has more than a
     minute to live and is not `refused` (the token a server just turned down), else a
-    refreshed one. Processes on this machine refresh one at a time; whoever waited uses
+    refreshed one. Processes refresh one at a time (on every machine sharing a PostgreSQL
+    database, which matters: a provider that rotates refresh tokens takes back the old one);
+    whoever waited uses
     what the first stored. Its own database session: the caller's is left alone."""
     client = client_from(config)
     with Session(db.engine) as session:
         row = _row(session, client)
         if _usable(row, refused, now or utcnow()):
             return row.access_token
-        with instance_lock(f"oauth-{client.account[:16]}", wait=True):
+        with shared_lock(f"oauth-{client.account[:16]}", wait=True):
             session.commit()  # end the read: see what another process stored meanwhile
             session.refresh(row)
             if _usable(row, refused, now or utcnow()):

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -27,11 +27,13 @@ log = logging.getLogger(__name__)
 
 # Growing waits between attempts; after the last one the message is marked failed.
 RETRY_DELAYS = [dt.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
-# One sender at a time (a lock on this machine: run the senders, i.e. the poller, cron's
-# `flask outbox send` and `flask remind`, on one machine). A row left 'sending' was
-# interrupted mid-delivery by a crash; whoever holds the lock next sends it again. The
-# server may already have accepted it: the one duplicate a crash can cause, with the
-# same Message-ID.
+# Who may send. PostgreSQL: any number of senders (the pollers, cron's `flask outbox send`
+# and `flask remind`) on any number of machines; each claims one row at a time (FOR UPDATE
+# SKIP LOCKED: two senders never wait for, nor take, the same row) for
+# OUTBOX_LEASE_SECONDS. SQLite: one sender at a time, on its one machine (this lock).
+# A row left 'sending' was interrupted mid-delivery by a crash: it is sent again once its
+# lease has run out (on SQLite at once, by the next holder of the lock). The server may
+# already have accepted it: the one duplicate a crash can cause, with the same Message-ID.
 SENDER_LOCK = "outbox-sender"
 # After an account-level failure (login refused, server away, rate limit) the outbox
 # pauses this long, growing with each failure in a row; a spent daily quota waits for the
@@ -59,10 +61,17 @@ class SendReport:
 
 def send_due(limit: int = 200, now: dt.datetime | None = None) -> SendReport:
     """Deliver the queued messages that are due, most urgent kind first, then oldest;
-    nothing while another sender on this machine is at work (its messages are its own),
-    nor while the account is paused. `now`: the clock (tests move it)."""
+    nothing while the account is paused, nor on SQLite while another sender is at work.
+    `now`: the clock (tests move it)."""
+    if _claims_rows():
+        return _send_due(limit, now or utcnow())
     with instance_lock(SENDER_LOCK) as held:
         return _send_due(limit, now or utcnow()) if held else SendReport(busy=True)
+
+
+def _claims_rows() -> bool:
+    """Whether senders share the work row by row (PostgreSQL), rather than one at a time."""
+    return db.engine.dialect.name == "postgresql"
 
 
 def _send_due(limit: int, now: dt.datetime) -> SendReport:
@@ -71,35 +80,26 @@ def _send_due(limit: int, now: dt.datetime) -> SendReport:
     if health.is_paused(state, now, _settings_fingerprint()):
         report.paused = state.reason
         return report
-    _requeue_interrupted()
+    _requeue_interrupted(now)
     room = _room_today(now)
-    due = db.session.scalars(
-        select(OutboundMessage.id)
-        .where(
-            OutboundMessage.state == OutboundState.QUEUED,
-            or_(
-                OutboundMessage.next_attempt_at.is_(None),
-                OutboundMessage.next_attempt_at <= now,
-            ),
-        )
-        .order_by(PRIORITY, OutboundMessage.id)
-        .limit(max(0, min(limit, room)))
-    ).all()
-    report.capped = room <= limit and _anything_due(now) > len(due)
+    tried = 0
     # One connection for the batch, opened at the first message (none when nothing is due);
-    # each message's state is still committed as soon as it is sent. The first account
-    # failure ends the batch: one login per pass, every row left queued.
+    # each message's state is committed as soon as it is sent. The first account failure
+    # ends the batch: one login per pass, every row left queued.
     with SmtpConnection() as connection:
-        for message_id in due:
-            if not _claim(message_id, now):
-                continue
+        while tried < min(limit, room):
+            message_id = _claim_next(now)
+            if message_id is None:
+                break
+            tried += 1
             try:
                 _send_one(message_id, report, connection, now)
             except AccountFailure as exc:
                 _pause(state, exc, now)
                 report.paused = exc.reason
                 return report
-    if due and (report.sent or not state.is_ok):
+    report.capped = tried >= room and _anything_due(now) > 0
+    if tried and (report.sent or not state.is_ok):
         health.record_success(health.OUTBOX, now)
     return report
 
@@ -126,8 +126,7 @@ def _room_today(now: dt.datetime) -> int:
 def _anything_due(now: dt.datetime) -> int:
     return db.session.scalar(
         select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.state == OutboundState.QUEUED,
-            or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
+            OutboundMessage.state == OutboundState.QUEUED, _is_due(now)
         )
     )
 
@@ -157,15 +156,32 @@ def _settings_fingerprint() -> str:
     )
 
 
-def _claim(message_id: int, now: dt.datetime) -> bool:
-    """Mark the row 'sending' unless another sender took it first (committed)."""
-    claimed = db.session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id == message_id, OutboundMessage.state == OutboundState.QUEUED)
-        .values(state=OutboundState.SENDING, next_attempt_at=now)
-    ).rowcount
+def _claim_next(now: dt.datetime) -> int | None:
+    """The next due row, most urgent first, marked 'sending' and leased to this sender
+    (committed); None when nothing is due. On PostgreSQL the row is locked while it is
+    claimed and rows other senders are claiming are skipped: no two take the same row."""
+    query = (
+        select(OutboundMessage.id)
+        .where(OutboundMessage.state == OutboundState.QUEUED, _is_due(now))
+        .order_by(PRIORITY, OutboundMessage.id)
+        .limit(1)
+    )
+    if _claims_rows():
+        query = query.with_for_update(skip_locked=True)
+    message_id = db.session.scalar(query)
+    if message_id is not None:
+        lease = dt.timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+        db.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == message_id)
+            .values(state=OutboundState.SENDING, next_attempt_at=now, claimed_until=now + lease)
+        )
     db.session.commit()
-    return claimed == 1
+    return message_id
+
+
+def _is_due(now: dt.datetime):
+    return or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now)
 
 
 def _send_one(
@@ -221,13 +237,18 @@ def _retry_later(
     )
 
 
-def _requeue_interrupted() -> None:
-    """Rows left 'sending' by a sender that died: senders hold the lock we hold now, so
-    every such row is an orphan."""
+def _requeue_interrupted(now: dt.datetime) -> None:
+    """Rows left 'sending' by a sender that died go back to the queue: on PostgreSQL those
+    whose lease ran out (the others are being sent right now, perhaps on another machine);
+    on SQLite every one (senders hold the lock we hold now, so each is an orphan)."""
+    orphans = OutboundMessage.state == OutboundState.SENDING
+    if _claims_rows():
+        lapsed = or_(OutboundMessage.claimed_until.is_(None), OutboundMessage.claimed_until < now)
+        orphans = and_(orphans, lapsed)
     db.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.state == OutboundState.SENDING)
-        .values(state=OutboundState.QUEUED)
+        .where(orphans)
+        .values(state=OutboundState.QUEUED, claimed_until=None)
     )
     db.session.commit()
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +18,7 @@ from mailin.imap import Fetched, ImapSession, ImapSettings, MailboxError
 from mailin.poller import Poller, poll_once
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.locks import instance_lock
+from portal.locks import shared_lock
 from portal.models import MailboxState
 from portal.services import health, oauth
 from portal.services.intake import handle_batch, process_pending
@@ -113,12 +114,24 @@ class DatabaseLedger:
 
 
 @contextmanager
-def mailbox_lock(app: Flask, settings: ImapSettings):
-    """Hold the one lock per mailbox and folder on this machine, or raise MailboxBusy."""
-    name = hashlib.sha256(f"{settings.host}|{settings.user}|{settings.folder}".encode())
-    with instance_lock(f"mailin-{name.hexdigest()[:16]}", app.instance_path) as held:
-        if not held:
-            raise MailboxBusy(f"another poller is reading {settings.user}/{settings.folder}")
+def mailbox_lock(
+    settings: ImapSettings, wait: bool = False, stop: Callable[[], bool] = lambda: False
+):
+    """Hold the one lock per mailbox and folder (on every machine sharing a PostgreSQL
+    database), or raise MailboxBusy. With `wait`, stand by until the poller holding it
+    stops or dies (then take over), or until `stop()`."""
+    digest = hashlib.sha256(f"{settings.host}|{settings.user}|{settings.folder}".encode())
+    name, busy = f"mailin-{digest.hexdigest()[:16]}", f"{settings.user}/{settings.folder}"
+    with shared_lock(name) as held:
+        if held:
+            yield
+            return
+    if not wait:
+        raise MailboxBusy(f"another poller is reading {busy}")
+    log.info("another poller is reading %s; standing by to take over", busy)
+    with shared_lock(name, wait=True, stop=stop) as held:
+        if not held:  # stopped while standing by
+            raise MailboxBusy(f"another poller is reading {busy}")
         yield
 
 
@@ -164,7 +177,8 @@ def send_outbox() -> None:
         log.warning("outbox paused: %s (see the overview)", report.paused)
 
 
-def make_poller() -> Poller:
+def make_poller(stop: threading.Event | None = None) -> Poller:
+    """The poller of the configured mailbox; `stop`: the event that ends its run."""
     settings = imap_settings()
     service = health.mailbox_service(settings.user, settings.folder)
 
@@ -172,7 +186,7 @@ def make_poller() -> Poller:
         health.record_success(service)
         finish_pass()
 
-    return Poller(
+    poller = Poller(
         lambda: ImapSession(settings),
         DatabaseLedger(),
         handle_batch,
@@ -180,3 +194,6 @@ def make_poller() -> Poller:
         after_pass=after_pass,
         on_failure=lambda reason, exc: record_mailbox_failure(settings, reason, exc),
     )
+    if stop is not None:
+        poller.stop = stop
+    return poller

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.i18n import VIETNAM, show_date
+from portal.locks import shared_lock
 from portal.models import (
     Dispatch,
     OutboundKind,
@@ -67,10 +68,16 @@ def remind_now(recipients: list[Recipient]) -> int:
     return remind(recipients, f"manual-{today_in_vietnam():%Y-%m-%d}")
 
 
-def send_scheduled(today: dt.date | None = None) -> int:
+def send_scheduled(today: dt.date | None = None) -> int | None:
     """The reminders due today for every open dispatch (REMINDER_DAYS before the deadline,
-    negative after it); units past the deadline are marked late first."""
-    today = today or today_in_vietnam()
+    negative after it); units past the deadline are marked late first. None when the same
+    run is under way elsewhere (cron on two machines sharing the PostgreSQL database):
+    one at a time (the reminder log's unique steps would refuse a second reminder anyway)."""
+    with shared_lock("scheduled-reminders") as held:
+        return _send_scheduled(today or today_in_vietnam()) if held else None
+
+
+def _send_scheduled(today: dt.date) -> int:
     queued = 0
     for dispatch in db.session.scalars(select(Dispatch).where(Dispatch.is_open)):
         if dispatch.deadline < today:

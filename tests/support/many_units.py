@@ -4,6 +4,7 @@ returns: the load the fault and backup tests put on the poller."""
 from __future__ import annotations
 
 from tests.support.factories import make_dispatch, make_unit
+from tests.support.mailbox import append, poller_env
 from tests.support.mails import form_attachment, make_mail
 
 UNITS = 50
@@ -51,3 +52,21 @@ def mailbox(total: int, units: int = UNITS) -> tuple[list[bytes], int]:
         )
         returns += 1
     return messages, returns
+
+
+def busy_day(app, dovecot, folder: str, total: int) -> int:
+    """The units and dispatch 422 seeded, `total` messages in the mailbox (mailbox()); how
+    many of them are returns."""
+    seed_units(app)
+    messages, returns = mailbox(total)
+    append(dovecot, folder, *messages)
+    return returns
+
+
+def answering_env(dovecot, folder: str, database_url: str, instance, smtp) -> dict[str, str]:
+    """A poller's environment that sends to `smtp`, with no per-sender reply limit (one
+    address stands for many returns here)."""
+    return poller_env(dovecot, folder, database_url, instance) | {
+        "MAIL_PORT": str(smtp.port),
+        "ACK_LIMIT": "1000",
+    }
