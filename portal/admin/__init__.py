@@ -11,6 +11,7 @@ from portal.admin.accounts import UserView
 from portal.admin.correspondence import CorrespondenceView
 from portal.admin.dispatches import DispatchView, RecipientView
 from portal.admin.home import HomeView
+from portal.admin.mailboxes import MailboxView
 from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
 from portal.admin.report_settings import ReportSettingsView
 from portal.admin.returns import SiteView, SubmissionView
@@ -21,6 +22,7 @@ from portal.models import (
     AuditEvent,
     Dispatch,
     InboundMessage,
+    Mailbox,
     OfficialPage,
     OutboundMessage,
     Recipient,
@@ -61,6 +63,7 @@ def init_app(app: Flask) -> None:
         )
     )
     admin.add_view(OutboxView(OutboundMessage, session, name=_l("Outbox"), category=mail))
+    admin.add_view(MailboxView(Mailbox, session, name=_l("Mailboxes"), category=mail))
     admin.add_view(
         ReportSettingsView(ReportSettings, session, name=_l("Report settings"), category=work)
     )

@@ -17,6 +17,7 @@ from portal.models.mail import (
     OutboundState,
     ReminderLog,
 )
+from portal.models.mailbox import Mailbox
 from portal.models.reference import OfficialPage
 from portal.models.report import ConsolidatedReport, ReportSettings
 from portal.models.submission import Finding, Platform, Severity, Site, Submission, SubmissionStatus
@@ -33,6 +34,7 @@ __all__ = [
     "InboundMessage",
     "InboundStatus",
     "LoginAttempt",
+    "Mailbox",
     "MailboxState",
     "MailKind",
     "OAuthToken",

@@ -15,6 +15,7 @@ from portal.models import (
     Dispatch,
     InboundMessage,
     InboundStatus,
+    Mailbox,
     OutboundMessage,
     OutboundState,
     Recipient,
@@ -148,22 +149,28 @@ class ServiceLine:
     last_success_at: dt.datetime | None
     paused_until: dt.datetime | None = None
     error: str = ""
+    title: str = ""  # how staff know it: the name given in the admin, else user/folder
 
 
 def service_lines(now: dt.datetime | None = None) -> list[ServiceLine]:
     """Each mailbox ("read last at ...", red when failing or silent too long), then the
     outbox when it is paused or failing."""
     now = now or utcnow()
-    lines = [
-        ServiceLine(
-            state.name.removeprefix("mailbox:"),
-            health.is_alarming(state, now),
-            state.reason,
-            state.last_success_at,
-            error=state.last_error,
+    names = {f"{box.user}/{box.folder}": box.name for box in db.session.scalars(select(Mailbox))}
+    lines = []
+    for state in health.mailbox_states():
+        where = state.name.removeprefix("mailbox:")
+        title = f"{names[where]} ({where})" if where in names else where
+        lines.append(
+            ServiceLine(
+                where,
+                health.is_alarming(state, now),
+                state.reason,
+                state.last_success_at,
+                error=state.last_error,
+                title=title,
+            )
         )
-        for state in health.mailbox_states()
-    ]
     outbox = db.session.scalar(select(ServiceState).where(ServiceState.name == health.OUTBOX))
     if outbox is not None and not outbox.is_ok:
         paused = outbox.paused_until if outbox.paused_until and outbox.paused_until > now else None

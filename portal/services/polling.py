@@ -34,16 +34,17 @@ class MailboxBusy(PortalError):
     """Another poller holds this mailbox."""
 
 
-def imap_settings() -> ImapSettings:
-    config = current_app.config
-    if not config["IMAP_HOST"]:
+def imap_settings(config=None, require_host: bool = True) -> ImapSettings:
+    """The environment's mailbox (IMAP_* of `config`, the app's by default)."""
+    config = config if config is not None else current_app.config
+    if require_host and not config["IMAP_HOST"]:
         raise PortalError("IMAP_HOST is not set: see README.md, Configuration.")
     return ImapSettings(
         host=config["IMAP_HOST"],
         port=config["IMAP_PORT"],
         user=config["IMAP_USER"],
         password=config["IMAP_PASSWORD"],
-        oauth2_token=_token_source(config),
+        oauth2_token=token_source(config),
         security=config["IMAP_SECURITY"],
         folder=config["IMAP_FOLDER"],
         processed_folder=config["IMAP_PROCESSED_FOLDER"],
@@ -55,7 +56,7 @@ def imap_settings() -> ImapSettings:
     )
 
 
-def _token_source(config) -> Callable[[str], str] | None:
+def token_source(config) -> Callable[[str], str] | None:
     """With IMAP_AUTH=oauth2, where the session gets its access tokens (portal.services.oauth);
     their failures told as the mailbox's (reason "oauth": shown on the overview)."""
     method = str(config["IMAP_AUTH"] or "password").strip().lower()
@@ -135,11 +136,12 @@ def mailbox_lock(
         yield
 
 
-def poll_one_pass() -> int:
-    """Open the mailbox, handle what is new, close, then retry what is left and send what
-    is due; how many messages were handled. The pass is recorded for the overview and
-    /healthz (a MailboxError, when it could not log in or connect, is recorded and raised)."""
-    settings = imap_settings()
+def poll_one_pass(settings: ImapSettings | None = None) -> int:
+    """Open the mailbox (the environment's unless `settings`), handle what is new, close,
+    then retry what is left and send what is due; how many messages were handled. The pass
+    is recorded for the overview and /healthz (a MailboxError, when it could not log in or
+    connect, is recorded and raised)."""
+    settings = settings or imap_settings()
     try:
         session = ImapSession(settings)
     except MailboxError as exc:
@@ -177,9 +179,12 @@ def send_outbox() -> None:
         log.warning("outbox paused: %s (see the overview)", report.paused)
 
 
-def make_poller(stop: threading.Event | None = None) -> Poller:
-    """The poller of the configured mailbox; `stop`: the event that ends its run."""
-    settings = imap_settings()
+def make_poller(
+    stop: threading.Event | None = None, settings: ImapSettings | None = None
+) -> Poller:
+    """The poller of a mailbox (the environment's unless `settings`); `stop`: the event
+    that ends its run."""
+    settings = settings or imap_settings()
     service = health.mailbox_service(settings.user, settings.folder)
 
     def after_pass() -> None:

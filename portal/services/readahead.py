@@ -17,6 +17,7 @@ import atexit
 import logging
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -29,6 +30,8 @@ from mailin.workers import start_worker
 log = logging.getLogger(__name__)
 
 _pool: ProcessPoolExecutor | None = None
+# The pollers of several mailboxes (threads of one process) share the pool: made once.
+_making = threading.Lock()
 
 
 def read_ahead(parsed: ParsedMessage, official: frozenset[str]) -> Future[MessageForms] | None:
@@ -53,10 +56,15 @@ def discard() -> None:
 
 
 def _workers() -> ProcessPoolExecutor | None:
-    global _pool
     count = current_app.config["MAILIN_READ_WORKERS"]
     if count <= 0:
         return None
+    with _making:
+        return _pool or _new_pool(count)
+
+
+def _new_pool(count: int) -> ProcessPoolExecutor:
+    global _pool
     if _pool is None:
         # forkserver: workers start from a small clean process, not a copy of this one
         # with its database connections; mailin.forms is imported there once.
