@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import InboundMessage, InboundStatus, Mailbox, ServiceState
+from portal.models import (
+    InboundMessage,
+    InboundStatus,
+    Mailbox,
+    OutboundMessage,
+    OutboundState,
+    ServiceState,
+)
 from portal.services.overview import service_lines
 from tests.conftest import PASSWORD, login
 from tests.support.browser import shot
@@ -27,7 +34,7 @@ from tests.support.mailbox import (
     wait_for,
 )
 from tests.support.mails import make_return
-from tests.support.smtp import use_smtp
+from tests.support.smtp import Login, SmtpServer, use_smtp
 
 SECRET_VARIABLE = "PORTAL_TEST_GOV_SECRET"
 
@@ -44,7 +51,7 @@ def new_folder(dovecot) -> str:
     return name
 
 
-def add_mailbox(app, dovecot, folder: str, name: str, secret_from: str) -> None:
+def add_mailbox(app, dovecot, folder: str, name: str, secret_from: str, **fields) -> None:
     """A mailbox staff added in the admin, on the same Dovecot account, another folder."""
     with app.app_context():
         db.session.add(
@@ -56,6 +63,7 @@ def add_mailbox(app, dovecot, folder: str, name: str, secret_from: str) -> None:
                 user=dovecot.user,
                 folder=folder,
                 secret_from=secret_from,
+                **fields,
             )
         )
         db.session.commit()
@@ -196,3 +204,51 @@ def test_an_administrator_sees_each_mailbox_and_adds_one_in_the_browser(
     page.goto(f"{live_server}/admin/mailbox/new/")
     assert "Nơi lưu mật khẩu" in page.inner_text("body")
     shot(page, "mailboxes-2-new")
+
+
+def test_replies_leave_through_the_account_the_mail_came_in_on(
+    app, dovecot, folder, smtp, monkeypatch, client, as_role
+):
+    """The official mailbox has an SMTP server of its own: the acknowledgement of a return
+    that came in there leaves through it, from its own address, logged in with its account;
+    the Gmail inbox's through MAIL_*. When the official account's SMTP refuses the login, its
+    replies wait (the overview says so, by its name) and the Gmail inbox's still go."""
+    use_smtp(app, smtp.port)
+    app.config["MAIL_DEFAULT_SENDER"] = "Ban Tuyên giáo <tuyengiao@gmail.example>"
+    seed_roster(app)
+    gov = new_folder(dovecot)
+    login = Login(dovecot.user, dovecot.password)
+    gov_smtp = SmtpServer(login=login).start()
+    try:
+        monkeypatch.setenv(SECRET_VARIABLE, dovecot.password)
+        smtp_fields = {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": gov_smtp.port,
+            "smtp_security": "none",
+        }
+        add_mailbox(app, dovecot, gov, "Hộp thư công vụ", SECRET_VARIABLE, **smtp_fields)
+        append(dovecot, folder, make_return(subject="Qua Gmail"))
+        append(dovecot, gov, make_return(subject="Qua hộp thư công vụ"))
+        assert app.test_cli_runner().invoke(args=["mailin", "poll", "--once"]).exit_code == 0
+        assert [m.message["From"].addresses[0].addr_spec for m in smtp.messages] == [
+            "tuyengiao@gmail.example"
+        ]
+        official = [received.message for received in gov_smtp.messages]
+        assert [m["From"].addresses[0].addr_spec for m in official] == [dovecot.user]
+        assert official[0]["From"].addresses[0].display_name == "Ban Tuyên giáo"
+        assert "Qua hộp thư công vụ" in official[0]["Subject"] and login.attempts == 1
+
+        login.password = "changed-on-the-server"  # the official account's SMTP now refuses it
+        append(dovecot, gov, make_return(subject="Lần hai, công vụ"))
+        append(dovecot, folder, make_return(subject="Lần hai, Gmail"))
+        app.test_cli_runner().invoke(args=["mailin", "poll", "--once"])
+        assert len(smtp.messages) == 2 and len(gov_smtp.messages) == 1
+        with app.app_context():
+            waiting = db.session.scalars(
+                select(OutboundMessage.state).where(OutboundMessage.mailbox_id.is_not(None))
+            ).all()
+        assert sorted(waiting) == [OutboundState.QUEUED, OutboundState.SENT]
+        as_role("viewer")
+        assert "(Hộp thư công vụ)" in client.get("/admin/").text
+    finally:
+        gov_smtp.stop()

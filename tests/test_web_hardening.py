@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEvent,
     InboundMessage,
+    Mailbox,
     OutboundMessage,
     ReportSettings,
     Site,
@@ -550,6 +551,9 @@ def hostile_records(app):
                 OutboundMessage(subject=f"Re: {PAYLOAD}", to_addresses=PAYLOAD, last_error=PAYLOAD),
                 # Saved by staff (the page shows the defaults, unsaved, until then).
                 ReportSettings(signer_name=PAYLOAD, addressee=PAYLOAD, copies_to=PAYLOAD),
+                Mailbox(
+                    name=PAYLOAD, host=PAYLOAD, user=PAYLOAD, folder=PAYLOAD, secret_from=PAYLOAD
+                ),
                 AuditEvent(
                     action="update",
                     object_type="Unit",

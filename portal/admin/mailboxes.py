@@ -12,6 +12,11 @@ SECURITY = [
     ("starttls", "STARTTLS (143)"),
     ("none", _l("No encryption (a server on this machine)")),
 ]
+SMTP_SECURITY = [
+    ("starttls", "STARTTLS (587)"),
+    ("ssl", "SSL/TLS (465)"),
+    ("none", _l("No encryption (a server on this machine)")),
+]
 AUTH = [("password", _l("App password")), ("oauth2", "OAuth2")]
 
 
@@ -33,6 +38,9 @@ class MailboxView(PortalModelView):
         "secret_from": _l("Where the secret is"),
         "is_active": _l("Active"),
         "created_at": _l("Created at"),
+        "smtp_host": _l("SMTP server for replies"),
+        "smtp_port": _l("SMTP port"),
+        "smtp_security": _l("SMTP encryption"),
     }
     column_descriptions = {
         "secret_from": _l(
@@ -41,6 +49,10 @@ class MailboxView(PortalModelView):
             "or, for OAuth2, the refresh token. The secret itself is never stored here."
         ),
         "processed_folder": _l("Empty: handled mail stays where it is, marked as read."),
+        "smtp_host": _l(
+            "Replies to mail that came in here leave through this server, with this account "
+            "and its secret. Empty: through the portal's own sending account (MAIL_*)."
+        ),
     }
     form_columns = [
         "name",
@@ -52,9 +64,15 @@ class MailboxView(PortalModelView):
         "folder",
         "processed_folder",
         "secret_from",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
         "is_active",
     ]
-    form_choices = {"security": SECURITY, "auth": AUTH}
-    form_args = {"port": {"validators": [NumberRange(1, 65535)]}}
+    form_choices = {"security": SECURITY, "auth": AUTH, "smtp_security": SMTP_SECURITY}
+    form_args = {
+        "port": {"validators": [NumberRange(1, 65535)]},
+        "smtp_port": {"validators": [NumberRange(1, 65535)]},
+    }
     folded_search = False
     column_searchable_list = ["name", "user", "host"]

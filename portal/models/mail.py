@@ -218,6 +218,9 @@ class OutboundMessage(db.Model):
     inbound_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_message.id"), index=True
     )
+    # The mailbox whose own account sends it (a reply to mail that came in there); None:
+    # the MAIL_* account.
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id"))
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
 

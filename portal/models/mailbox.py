@@ -17,7 +17,8 @@ class Mailbox(db.Model):
     Its secret is never stored in the database, nor shown: `secret_from` names where it is,
     an environment variable (IMAP_PASSWORD_GOV) or a file (/etc/portal/gov.secret) holding
     the app password, or with `auth` oauth2 the refresh token for the OAUTH2_* client. The
-    timeouts, size limit, CA file and first-run date are the environment's (IMAP_*)."""
+    timeouts, size limit, CA file and first-run date are the environment's (IMAP_*); the
+    SMTP timeouts and CA file the environment's (MAIL_*)."""
 
     __tablename__ = "mailbox"
     __table_args__ = (UniqueConstraint("host", "user", "folder"),)
@@ -32,6 +33,13 @@ class Mailbox(db.Model):
     folder: Mapped[str] = mapped_column(String(255), default="INBOX")
     processed_folder: Mapped[str] = mapped_column(String(255), default="")
     secret_from: Mapped[str] = mapped_column(String(500), default="")
+    # Where replies to its mail leave (its own account, the same secret); empty: through
+    # the MAIL_* account.
+    smtp_host: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    smtp_port: Mapped[int] = mapped_column(Integer, default=587, server_default="587")
+    smtp_security: Mapped[str] = mapped_column(
+        String(10), default="starttls", server_default="starttls"
+    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -32,6 +32,7 @@ from portal.models import (
     Submission,
 )
 from portal.services import audit
+from portal.services.accounts import mailbox_id_of
 from portal.services.blank_form import template_attachment
 from portal.services.dispatches import strip_header_value
 from portal.services.mailout import templated_message
@@ -136,6 +137,7 @@ def reply_to(
         kind=kind,
         to_addresses=message.from_address,
         inbound_message_id=message.id,
+        mailbox_id=mailbox_id_of(message),  # leaves through the account it came in on
         headers={
             "In-Reply-To": their_id,
             "References": references,

@@ -3,10 +3,8 @@ active ones staff added in the admin, each with the settings its IMAP session ne
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -16,6 +14,7 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.models import Mailbox
 from portal.services import health
+from portal.services.accounts import SecretMissing, read_secret
 from portal.services.polling import (
     MailboxBusy,
     imap_settings,
@@ -27,13 +26,6 @@ from portal.services.polling import (
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 RECHECK_SECONDS = 30  # how soon a mailbox staff add, change or deactivate is picked up
-
-
-class SecretMissing(PortalError):
-    """A mailbox's secret is not where its row says (shown on the overview as a login
-    refusal: the IT officer must put it there)."""
-
-    reason = "auth"
 
 
 @dataclass(frozen=True)
@@ -93,22 +85,6 @@ def mailbox_settings(row: Mailbox) -> ImapSettings:
         folder=row.folder,
         processed_folder=row.processed_folder,
     )
-
-
-def read_secret(row: Mailbox) -> str:
-    """The secret `secret_from` points to: a file (an absolute path) or an environment
-    variable (a name). SecretMissing, naming where it was looked for, when it is not there."""
-    where = row.secret_from.strip()
-    if where.startswith("/"):
-        try:
-            secret = Path(where).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise SecretMissing(f"{row.name}: cannot read the secret file {where} ({exc})") from exc
-    else:
-        secret = os.environ.get(where, "").strip() if where else ""
-    if not secret:
-        raise SecretMissing(f"{row.name}: no secret in {where or '(secret_from is empty)'}")
-    return secret
 
 
 def _key(settings: ImapSettings) -> str:

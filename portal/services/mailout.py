@@ -77,14 +77,16 @@ def new_message_id() -> str:
     return make_msgid(domain=domain or "localhost")
 
 
-def sender_address() -> str:
-    return _sender_parts()[1]
+def sender_address(config=None) -> str:
+    return sender_parts(config)[1]
 
 
-def _sender_parts() -> tuple[str, str]:
-    """(display name, address) of MAIL_DEFAULT_SENDER. Written by hand, a display name
-    often has a comma ("Ban Tuyên giáo, Tỉnh Đoàn..."), which address parsers split on."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"] or current_app.config["MAIL_USERNAME"]
+def sender_parts(config=None) -> tuple[str, str]:
+    """(display name, address) of MAIL_DEFAULT_SENDER (of `config`, an account's, else the
+    app's). Written by hand, a display name often has a comma ("Ban Tuyên giáo, Tỉnh
+    Đoàn..."), which address parsers split on."""
+    config = config if config is not None else current_app.config
+    sender = config["MAIL_DEFAULT_SENDER"] or config["MAIL_USERNAME"]
     if isinstance(sender, tuple | list):
         return str(sender[0]), str(sender[1])
     text = str(sender or "").strip()
@@ -94,17 +96,17 @@ def _sender_parts() -> tuple[str, str]:
     return "", text
 
 
-def _from_header() -> Address:
+def _from_header(config=None) -> Address:
     """The From address; a display name with a comma or accents is quoted and encoded."""
-    name, address = _sender_parts()
+    name, address = sender_parts(config)
     user, _at, domain = address.partition("@")
     return Address(display_name=strip_header_value(name), username=user, domain=domain)
 
 
-def compose(outbound: OutboundMessage) -> EmailMessage:
-    """The email of an outbox row, ready for SMTP."""
+def compose(outbound: OutboundMessage, config=None) -> EmailMessage:
+    """The email of an outbox row, ready for SMTP (From: the sending account's, `config`)."""
     message = EmailMessage(policy=SMTP)
-    message["From"] = _from_header()
+    message["From"] = _from_header(config)
     message["To"] = [address for _name, address in getaddresses([outbound.to_addresses])]
     if outbound.cc_addresses:
         message["Cc"] = [a for _n, a in getaddresses([outbound.cc_addresses])]
@@ -142,7 +144,10 @@ class SmtpConnection:
     drops the connection just after taking the message is, on a fresh connection too, a
     failure the outbox tries again later."""
 
-    def __init__(self) -> None:
+    def __init__(self, config=None) -> None:
+        """`config`: the sending account's MAIL_* settings (a mailbox's own), else the app's."""
+        self.config = config if config is not None else current_app.config
+        self.sender = sender_address(self.config)
         self._server: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpConnection:
@@ -171,20 +176,20 @@ class SmtpConnection:
         reused = self._server is not None
         server = self._server or self._open()
         try:
-            server.send_message(message, from_addr=sender_address(), to_addrs=recipients)
+            server.send_message(message, from_addr=self.sender, to_addrs=recipients)
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
             dropped = not isinstance(exc, smtplib.SMTPResponseException) or exc.smtp_code == 421
             if not (reused and dropped):
                 raise
             log.info("the SMTP server dropped the connection (%s): connecting again", exc)
             self.close()
-            self._open().send_message(message, from_addr=sender_address(), to_addrs=recipients)
+            self._open().send_message(message, from_addr=self.sender, to_addrs=recipients)
 
     def _open(self) -> smtplib.SMTP:
         """Connect and log in; any failure here is the account's or the server's, not the
         message's (one login per connection, and the outbox stops at the first refusal)."""
         try:
-            self._server = _connect(current_app.config)
+            self._server = _connect(self.config)
         except smtplib.SMTPAuthenticationError as exc:
             raise AccountFailure(
                 ServiceProblem.AUTH, f"{exc.smtp_code} {exc.smtp_error!r}"

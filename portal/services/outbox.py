@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.locks import instance_lock
 from portal.models import OutboundKind, OutboundMessage, OutboundState, ServiceProblem
-from portal.services import audit, health
+from portal.services import accounts, audit, health
 from portal.services.mailout import (
     AccountFailure,
     PermanentFailure,
@@ -75,33 +75,64 @@ def _claims_rows() -> bool:
 
 
 def _send_due(limit: int, now: dt.datetime) -> SendReport:
+    """Each account's due mail through its own connection: the MAIL_* account's first, then
+    each mailbox's own (replies to mail that came in there). A paused or failing account
+    never holds up the others."""
     report = SendReport()
-    state = health.state_of(health.OUTBOX)
-    if health.is_paused(state, now, _settings_fingerprint()):
-        report.paused = state.reason
-        return report
     _requeue_interrupted(now)
-    room = _room_today(now)
-    tried = 0
+    for account in _accounts_with_due_mail(now):
+        _send_account(account, limit, now, report)
+    return report
+
+
+def _accounts_with_due_mail(now: dt.datetime) -> list[int | None]:
+    """The MAIL_* account (None), always, then the mailboxes with mail due to go."""
+    mailboxes = db.session.scalars(
+        select(OutboundMessage.mailbox_id)
+        .where(
+            OutboundMessage.state == OutboundState.QUEUED,
+            _is_due(now),
+            OutboundMessage.mailbox_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    return [None, *sorted(mailboxes)]
+
+
+def _send_account(account: int | None, limit: int, now: dt.datetime, report: SendReport) -> None:
+    """Send the account's due mail (nothing while it is paused). Its pause and its health
+    are its own; the MAIL_* account's are what `report` says."""
+    service = accounts.outbox_service(account)
+    state = health.state_of(service)
+    try:
+        config = accounts.sending_config(account)
+    except accounts.SecretMissing as exc:
+        health.record_failure(service, exc.reason, str(exc), now)
+        return
+    fingerprint = _settings_fingerprint(config)
+    if health.is_paused(state, now, fingerprint):
+        report.paused = state.reason if account is None else report.paused
+        return
+    room, tried = _room_today(now, account), 0
     # One connection for the batch, opened at the first message (none when nothing is due);
     # each message's state is committed as soon as it is sent. The first account failure
     # ends the batch: one login per pass, every row left queued.
-    with SmtpConnection() as connection:
+    with SmtpConnection(config) as connection:
         while tried < min(limit, room):
-            message_id = _claim_next(now)
+            message_id = _claim_next(now, account)
             if message_id is None:
                 break
             tried += 1
             try:
                 _send_one(message_id, report, connection, now)
             except AccountFailure as exc:
-                _pause(state, exc, now)
-                report.paused = exc.reason
-                return report
-    report.capped = tried >= room and _anything_due(now) > 0
+                _pause(state, exc, now, fingerprint)
+                report.paused = exc.reason if account is None else report.paused
+                return
+    if account is None:
+        report.capped = tried >= room and _anything_due(now) > 0
     if tried and (report.sent or not state.is_ok):
-        health.record_success(health.OUTBOX, now)
-    return report
+        health.record_success(service, now)
 
 
 def held_for_tomorrow(now: dt.datetime | None = None) -> int:
@@ -111,16 +142,26 @@ def held_for_tomorrow(now: dt.datetime | None = None) -> int:
     return _anything_due(now) if _room_today(now) == 0 else 0
 
 
-def _room_today(now: dt.datetime) -> int:
-    """How many more may go today (Vietnam's day) under MAIL_DAILY_LIMIT (0: no limit)."""
+def _room_today(now: dt.datetime, account: int | None = None) -> int:
+    """How many more may go today (Vietnam's day) through the account (the MAIL_* one by
+    default) under MAIL_DAILY_LIMIT (0: no limit): each provider counts its own account."""
     limit = current_app.config["MAIL_DAILY_LIMIT"]
     if not limit:
         return 2**31
     midnight = now.astimezone(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0)
     sent = db.session.scalar(
-        select(func.count(OutboundMessage.id)).where(OutboundMessage.sent_at >= midnight)
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.sent_at >= midnight, _through(account)
+        )
     )
     return max(0, limit - sent)
+
+
+def _through(account: int | None):
+    """The rows that leave through this account."""
+    if account is None:
+        return OutboundMessage.mailbox_id.is_(None)
+    return OutboundMessage.mailbox_id == account
 
 
 def _anything_due(now: dt.datetime) -> int:
@@ -131,22 +172,19 @@ def _anything_due(now: dt.datetime) -> int:
     )
 
 
-def _pause(state, failure: AccountFailure, now: dt.datetime) -> None:
+def _pause(state, failure: AccountFailure, now: dt.datetime, fingerprint: str) -> None:
     """Stop sending for a while (the reason shown to staff), every row kept queued."""
     if failure.reason == ServiceProblem.QUOTA:
         tomorrow = now.astimezone(VIETNAM).date() + dt.timedelta(days=1)
         until = dt.datetime.combine(tomorrow, dt.time(0, 5), VIETNAM).astimezone(dt.UTC)
     else:
         until = now + PAUSE_STEPS[min(state.failures, len(PAUSE_STEPS) - 1)]
-    health.record_failure(
-        health.OUTBOX, failure.reason, str(failure), now, until, _settings_fingerprint()
-    )
+    health.record_failure(state.name, failure.reason, str(failure), now, until, fingerprint)
     log.warning("outbox paused until %s: %s (%s)", until, failure.reason, failure)
 
 
-def _settings_fingerprint() -> str:
+def _settings_fingerprint(config) -> str:
     """The outgoing-mail settings a pause was decided under (a changed password lifts it)."""
-    config = current_app.config
     return health.fingerprint(
         *(config[name] for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL")),
         config["MAIL_USERNAME"],
@@ -156,13 +194,13 @@ def _settings_fingerprint() -> str:
     )
 
 
-def _claim_next(now: dt.datetime) -> int | None:
+def _claim_next(now: dt.datetime, account: int | None = None) -> int | None:
     """The next due row, most urgent first, marked 'sending' and leased to this sender
     (committed); None when nothing is due. On PostgreSQL the row is locked while it is
     claimed and rows other senders are claiming are skipped: no two take the same row."""
     query = (
         select(OutboundMessage.id)
-        .where(OutboundMessage.state == OutboundState.QUEUED, _is_due(now))
+        .where(OutboundMessage.state == OutboundState.QUEUED, _is_due(now), _through(account))
         .order_by(PRIORITY, OutboundMessage.id)
         .limit(1)
     )
@@ -195,7 +233,7 @@ def _send_one(
     an OAuth2 token refresh would all wait on it)."""
     message = db.session.get(OutboundMessage, message_id)
     try:
-        connection.send(compose(message))
+        connection.send(compose(message, connection.config))
     except AccountFailure:
         message.state, message.next_attempt_at = OutboundState.QUEUED, None
         db.session.commit()

@@ -23,7 +23,7 @@ from portal.models import (
     ServiceState,
     Submission,
 )
-from portal.services import health
+from portal.services import accounts, health
 
 
 @dataclass
@@ -171,10 +171,23 @@ def service_lines(now: dt.datetime | None = None) -> list[ServiceLine]:
                 title=title,
             )
         )
-    outbox = db.session.scalar(select(ServiceState).where(ServiceState.name == health.OUTBOX))
-    if outbox is not None and not outbox.is_ok:
-        paused = outbox.paused_until if outbox.paused_until and outbox.paused_until > now else None
-        lines.append(
-            ServiceLine("", True, outbox.reason, outbox.last_success_at, paused, outbox.last_error)
-        )
+    return lines + _sending_lines(now)
+
+
+def _sending_lines(now: dt.datetime) -> list[ServiceLine]:
+    """The accounts that cannot send now: the MAIL_* one, and mailboxes' own (by name)."""
+    boxes = db.session.scalars(select(Mailbox))
+    names = {accounts.outbox_service(box.id): box.name for box in boxes}
+    failing = db.session.scalars(
+        select(ServiceState)
+        .where(ServiceState.name.like(f"{health.OUTBOX}%"), ServiceState.is_ok.is_(False))
+        .order_by(ServiceState.name)
+    )
+    lines = []
+    for state in failing:
+        paused = state.paused_until if state.paused_until and state.paused_until > now else None
+        title = names.get(state.name, "")
+        line = ServiceLine("", True, state.reason, state.last_success_at, paused, state.last_error)
+        line.title = title
+        lines.append(line)
     return lines

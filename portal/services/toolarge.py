@@ -10,6 +10,7 @@ from mailin.kinds import Kind
 from mailin.message import ParsedMessage
 from portal.extensions import db
 from portal.models import InboundMessage, OutboundKind, OutboundMessage
+from portal.services.accounts import mailbox_id_of
 from portal.services.acknowledge import is_stale
 from portal.services.dispatches import strip_header_value
 from portal.services.filing import sender_proof, verdict_of
@@ -36,6 +37,7 @@ def queue_too_large_notice(message: InboundMessage, headers: ParsedMessage) -> N
             kind=OutboundKind.OTHER,
             to_addresses=message.from_address,
             inbound_message_id=message.id,
+            mailbox_id=mailbox_id_of(message),
             headers={
                 "In-Reply-To": strip_header_value(message.message_id),
                 "Auto-Submitted": "auto-replied",
