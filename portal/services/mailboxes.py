@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from mailin.imap import ImapSettings, MailboxError
+from mailin.imap import SECURITY_CHOICES, ImapSettings, MailboxError
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.models import Mailbox
@@ -24,7 +24,6 @@ from portal.services.polling import (
     token_source,
 )
 
-SECURITY_CHOICES = ("ssl", "starttls", "none")
 RECHECK_SECONDS = 30  # how soon a mailbox staff add, change or deactivate is picked up
 
 
@@ -33,7 +32,7 @@ class MailboxToRead:
     """A mailbox the poller serves: its name for staff, and how to open it (None when its
     secret is missing: `problem` says why)."""
 
-    key: str  # host|user|folder: what a running poller is known by
+    key: str  # what a running poller is known by: its settings (a change restarts it)
     name: str
     user: str
     folder: str
