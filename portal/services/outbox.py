@@ -113,7 +113,7 @@ def _send_account(account: int | None, limit: int, now: dt.datetime, report: Sen
     if health.is_paused(state, now, fingerprint):
         report.paused = state.reason if account is None else report.paused
         return
-    room, tried = _room_today(now, account), 0
+    room, tried, sent_before = _room_today(now, account), 0, report.sent
     # One connection for the batch, opened at the first message (none when nothing is due);
     # each message's state is committed as soon as it is sent. The first account failure
     # ends the batch: one login per pass, every row left queued.
@@ -131,7 +131,7 @@ def _send_account(account: int | None, limit: int, now: dt.datetime, report: Sen
                 return
     if account is None:
         report.capped = tried >= room and _anything_due(now) > 0
-    if tried and (report.sent or not state.is_ok):
+    if tried and (report.sent > sent_before or not state.is_ok):
         health.record_success(service, now)
 
 
