@@ -41,7 +41,11 @@ def read_secret(row: Mailbox) -> str:
 
 def mailbox_id_of(message: InboundMessage) -> int | None:
     """The added mailbox `message` came in on, when replies may leave through its own
-    account (it has an SMTP server); None: through the MAIL_* account."""
+    account (it has an SMTP server); None: through the MAIL_* account. Mail that came in on
+    the environment's mailbox asks nothing of the database (a query per message saved)."""
+    config = current_app.config
+    if (message.mailbox, message.folder) == (config["IMAP_USER"], config["IMAP_FOLDER"]):
+        return None
     return db.session.scalar(
         select(Mailbox.id).where(
             Mailbox.user == message.mailbox,
