@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from portal.extensions import db
 
-WAIT_STEP_SECONDS = 1.0  # how often a waiting PostgreSQL lock tries again
+WAIT_STEP_SECONDS = 1.0  # how often a waiting lock tries again
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def shared_lock(
     """Try to hold the lock called `name` for every process on this database; yields
     whether this process holds it. With `wait`, waits for it until `stop()` says not to."""
     if db.engine.dialect.name != "postgresql":
-        with instance_lock(name, wait=wait) as held:
+        with instance_lock(name, wait=wait, stop=stop) as held:
             yield held
         return
     key = advisory_key(name)
@@ -60,16 +60,29 @@ def _try_advisory_lock(connection, key: int) -> bool:
 
 
 @contextmanager
-def instance_lock(name: str, folder: str | None = None, wait: bool = False) -> Iterator[bool]:
+def instance_lock(
+    name: str,
+    folder: str | None = None,
+    wait: bool = False,
+    stop: Callable[[], bool] = lambda: False,
+) -> Iterator[bool]:
     """Try to hold the lock called `name` on this machine (a file in the app's instance
     folder unless `folder` is given); yields whether this process holds it. With `wait`,
-    waits for it."""
+    waits for it until `stop()` says not to (tried again every WAIT_STEP_SECONDS: a blocking
+    flock would not hear a poller told to stop while it stands by)."""
     path = Path(folder or current_app.instance_path) / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
+        held = _try_flock(handle)
+        while wait and not held and not stop():
+            time.sleep(WAIT_STEP_SECONDS)
+            held = _try_flock(handle)
+        yield held
+
+
+def _try_flock(handle) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

@@ -396,3 +396,31 @@ def test_two_pollers_cannot_run_on_one_mailbox(app):
         settings = imap_settings()
         with mailbox_lock(settings), pytest.raises(MailboxBusy), mailbox_lock(settings):
             pass
+
+
+def test_a_second_running_poller_stands_by_and_still_stops_when_told(
+    app, dovecot, folder, database_url, tmp_path
+):
+    """Two `mailin poll` services for one mailbox (SQLite: one machine; PostgreSQL: maybe
+    two): the one second to the lock says it stands by, and a SIGTERM while it waits ends
+    it within seconds (systemd stopping it must not hang on the lock)."""
+    env = poller_env(dovecot, folder, database_url, tmp_path)
+    first, first_lines = start_poller(env)
+    second, second_lines = start_poller(env)
+    pollers = [(first, first_lines), (second, second_lines)]
+
+    def standing_by():  # whichever of the two came second to the lock
+        return next((p for p in pollers if any("standing by" in x for x in p[1])), None)
+
+    try:
+        assert wait_for(lambda: standing_by() is not None, 60), first_lines + second_lines
+        waiting, lines = standing_by()
+        started = time.monotonic()
+        waiting.send_signal(signal.SIGTERM)
+        waiting.wait(20)
+        assert waiting.returncode == 0 and time.monotonic() - started < 10, lines
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(60)
