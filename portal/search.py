@@ -8,9 +8,11 @@ an index of the columns' trigrams (three-character substrings), so the result is
 - SQLite: an FTS5 table with the `trigram` tokenizer, its content read from the indexed table
   and kept in step by triggers (insert, update of the indexed columns, delete). A quoted
   phrase in MATCH is a substring of one column, ignoring case (the columns hold folded text).
-- PostgreSQL: GIN indexes with `gin_trgm_ops` (the pg_trgm extension), which the planner uses
-  for ILIKE by itself: the condition is Flask-Admin's, without its cast to the column's own
-  type, so nothing stands between the column and its index.
+- PostgreSQL: GIN indexes with `gin_trgm_ops` (the pg_trgm extension) on lower(column)
+  (migration 0019), which the planner uses for `lower(column) ILIKE '%word%'` by itself: the
+  same rows as Flask-Admin's ILIKE on the column. On lower(column), not on the column, so that
+  the planner never takes them for an exact lookup, which the column's B-tree answers far
+  sooner (pg_trgm answers `=` as well, slowly).
 
 A word shorter than three characters has no trigram; it is searched as before (a scan), as is
 a word holding LIKE wildcards or Flask-Admin's `^` (starts with) and `=` (equals) prefixes,
@@ -21,15 +23,16 @@ FTS5 trigram, PostgreSQL without pg_trgm), the search still works, by the scan.
 from __future__ import annotations
 
 from flask_admin.contrib.sqla.tools import parse_like_term
-from sqlalchemy import and_, column, or_, select, table, text
+from sqlalchemy import and_, column, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 TRIGRAM = 3
 # The tables with a trigram index (migration 0010): table → its SQLite FTS5 table and the
 # columns it holds.
 SQLITE_INDEXES = {"site": ("site_search", ("name_folded", "url_normalized"))}
-# The PostgreSQL GIN indexes of migration 0010.
+# The PostgreSQL GIN indexes of migrations 0010 and 0019, and their table.
 POSTGRESQL_INDEXES = {"ix_site_name_folded_trgm", "ix_site_url_normalized_trgm"}
+POSTGRESQL_TABLES = {"site"}
 
 
 def _indexed_word(word: str) -> bool:
@@ -57,8 +60,10 @@ def condition(session: Session, model, columns, search: str):
     words = [word for word in search.split(" ") if word]
     if not words:
         return None
-    scanned = [or_(*(col.ilike(parse_like_term(word)) for col in columns)) for word in words]
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return and_(*_scanned(_postgresql_indexed(model, columns), words))
+    scanned = _scanned(columns, words)
     fts_name, fts_columns = SQLITE_INDEXES.get(model.__tablename__, (None, ()))
     indexed = [word for word in words if _indexed_word(word)]
     # MATCH searches every column of the FTS5 table: usable when it holds the searched ones.
@@ -73,6 +78,19 @@ def condition(session: Session, model, columns, search: str):
     )
     rest = [clause for word, clause in zip(words, scanned, strict=True) if word not in indexed]
     return and_(model.id.in_(matched), *rest)
+
+
+def _scanned(columns, words: list[str]) -> list:
+    """Flask-Admin's condition: each word in one of the columns (ILIKE '%word%')."""
+    return [or_(*(col.ilike(parse_like_term(word)) for col in columns)) for word in words]
+
+
+def _postgresql_indexed(model, columns) -> list:
+    """The columns as PostgreSQL's trigram indexes hold them (lower(column), migration 0019):
+    the same rows for ILIKE, and the planner finds its index."""
+    if model.__tablename__ not in POSTGRESQL_TABLES:
+        return list(columns)
+    return [func.lower(col) for col in columns]
 
 
 def include_name(name, type_, parent_names) -> bool:

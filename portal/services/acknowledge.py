@@ -31,11 +31,16 @@ from portal.models import (
     Site,
     Submission,
 )
-from portal.services import audit
+from portal.services import audit, batch_lookups
 from portal.services.accounts import mailbox_id_of
 from portal.services.blank_form import template_attachment
 from portal.services.dispatches import strip_header_value
 from portal.services.mailout import templated_message
+from portal.services.reading import FINDINGS_WRITTEN
+
+# What a batch remembers (batch_lookups): the kinds of reply each message has, the automatic
+# replies each address had lately (and reading.py: the findings of the returns it recorded).
+REPLY_KINDS, RECENT_REPLIES = "reply_kinds", "recent_replies"
 
 
 @dataclass(frozen=True)
@@ -54,23 +59,77 @@ def may_acknowledge(message: InboundMessage, kind: str = OutboundKind.ACKNOWLEDG
     """
     if message.kind != MailKind.PERSON or not message.from_address or is_stale(message):
         return False
-    already = db.session.scalar(
-        select(OutboundMessage.id).where(
-            OutboundMessage.inbound_message_id == message.id, OutboundMessage.kind == kind
-        )
-    )
-    if already:
+    if kind in _reply_kinds(message.id):
         return False
-    config = current_app.config
-    since = utcnow() - dt.timedelta(minutes=config["ACK_WINDOW_MINUTES"])
-    recent = db.session.scalar(
-        select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.kind.in_([OutboundKind.ACKNOWLEDGEMENT, OutboundKind.OTHER]),
-            OutboundMessage.to_addresses == message.from_address,
-            OutboundMessage.created_at >= since,
+    return _recent_replies(message.from_address) < current_app.config["ACK_LIMIT"]
+
+
+def _reply_kinds(message_id: int) -> set[str]:
+    """The kinds of reply already queued for the message."""
+    found, kinds = batch_lookups.known(REPLY_KINDS, message_id, default=set())
+    if found:
+        return kinds
+    return set(
+        db.session.scalars(
+            select(OutboundMessage.kind).where(OutboundMessage.inbound_message_id == message_id)
         )
     )
-    return recent < config["ACK_LIMIT"]
+
+
+def _recent_replies(address: str) -> int:
+    """Our automatic replies to the address within ACK_WINDOW_MINUTES (the cap counts them)."""
+    found, recent = batch_lookups.known(RECENT_REPLIES, address, default=0)
+    if found:
+        return recent
+    return _count_recent_replies([address]).get(address, 0)
+
+
+def _count_recent_replies(addresses: list[str]) -> dict[str, int]:
+    since = utcnow() - dt.timedelta(minutes=current_app.config["ACK_WINDOW_MINUTES"])
+    return dict(
+        db.session.execute(
+            select(OutboundMessage.to_addresses, func.count(OutboundMessage.id))
+            .where(
+                OutboundMessage.kind.in_([OutboundKind.ACKNOWLEDGEMENT, OutboundKind.OTHER]),
+                OutboundMessage.to_addresses.in_(addresses),
+                OutboundMessage.created_at >= since,
+            )
+            .group_by(OutboundMessage.to_addresses)
+        ).all()
+    )
+
+
+def prefetch_replies(messages: list[InboundMessage]) -> None:
+    """What may_acknowledge asks of each message of a batch, asked once for the batch."""
+    batch_lookups.prefetch(
+        REPLY_KINDS,
+        [message.id for message in messages],
+        lambda chunk: _group(
+            db.session.execute(
+                select(OutboundMessage.inbound_message_id, OutboundMessage.kind).where(
+                    OutboundMessage.inbound_message_id.in_(chunk)
+                )
+            )
+        ),
+    )
+    addresses = [message.from_address for message in messages if message.from_address]
+    batch_lookups.prefetch(RECENT_REPLIES, addresses, _count_recent_replies)
+
+
+def _group(pairs) -> dict:
+    grouped: dict = {}
+    for key, value in pairs:
+        grouped.setdefault(key, set()).add(value)
+    return grouped
+
+
+def _count_reply(outbound: OutboundMessage) -> None:
+    """A reply queued: the later messages of the batch see it."""
+    kinds = _reply_kinds(outbound.inbound_message_id) | {outbound.kind}
+    batch_lookups.record(REPLY_KINDS, outbound.inbound_message_id, kinds)
+    if outbound.kind in (OutboundKind.ACKNOWLEDGEMENT, OutboundKind.OTHER):
+        recent = _recent_replies(outbound.to_addresses) + 1
+        batch_lookups.record(RECENT_REPLIES, outbound.to_addresses, recent)
 
 
 def is_stale(message: InboundMessage) -> bool:
@@ -146,6 +205,8 @@ def reply_to(
         },
     )
     db.session.add(outbound)
+    if batch_lookups.is_open():
+        _count_reply(outbound)
     return outbound
 
 
@@ -165,12 +226,18 @@ def _references(message: InboundMessage) -> str:
 
 
 def _finding_lines(submission: Submission) -> list[FindingLine]:
-    """Each finding of the submission's rows, row by row, a row's errors first: one query."""
-    found = db.session.execute(
-        select(Site.sheet, Site.source_row, Finding.severity, Finding.code)
-        .join(Finding, Finding.site_id == Site.id)
-        .where(Site.submission_id == submission.id)
-        .order_by(Site.position, Finding.severity != Severity.ERROR, Finding.id)
+    """Each finding of the submission's rows, row by row, a row's errors first: one query
+    (none when the batch just wrote them)."""
+    written, found = batch_lookups.known(FINDINGS_WRITTEN, submission.id)
+    found = (
+        found
+        if written
+        else db.session.execute(
+            select(Site.sheet, Site.source_row, Finding.severity, Finding.code)
+            .join(Finding, Finding.site_id == Site.id)
+            .where(Site.submission_id == submission.id)
+            .order_by(Site.position, Finding.severity != Severity.ERROR, Finding.id)
+        )
     )
     return [
         FindingLine(

@@ -36,7 +36,7 @@ from portal.models import (
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
 from portal.services.matching import MatchRoute, match_dispatch, match_unit
 from portal.services.reading import read_return, unit_by_line
-from portal.services.returns import record_return
+from portal.services.returns import record_return, return_of_message
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def file_message(
     if verdict.kind == Kind.MACHINE:
         return _set_aside(message, parsed, verdict.reasons[0])
     message.kind, message.machine_reason = MailKind.PERSON, ""
-    recorded = _existing_return(message)
+    recorded = return_of_message(message)
     if recorded is not None:  # a replay: what was recorded (by staff, say) stays a return
         return _read_again(message, parsed, recorded, forms)
     proof = sender_proof(parsed)
@@ -109,8 +109,9 @@ def _file_return(
     # A unit named only by its form (the sender's address is not registered) is asked
     # for review: anyone can type a unit's name.
     needs_review = unit_route == MatchRoute.UNIT_LINE
-    submission = record_return(message, unit, dispatch, reading, attachment_id, needs_review)
+    # Settled first: the message is then written once, with the return (one UPDATE).
     _settle(message, InboundStatus.PROCESSED)
+    submission = record_return(message, unit, dispatch, reading, attachment_id, needs_review)
     db.session.flush()  # the rows and findings the acknowledgement lists
     acknowledge_return(message, submission)
     return Outcome(
@@ -179,10 +180,6 @@ def _hold(message: InboundMessage, reason: HoldReason, detail: str) -> Outcome:
 
 def _is_readable(reading: FormReading | None) -> bool:
     return reading is not None and reading.status == ReadingStatus.READ and bool(reading.rows)
-
-
-def _existing_return(message: InboundMessage) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.inbound_message_id == message.id))
 
 
 def _set_aside(message: InboundMessage, parsed: ParsedMessage, reason: str) -> Outcome:

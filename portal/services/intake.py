@@ -34,11 +34,14 @@ from mailin.kinds import Kind, Verdict
 from mailin.message import ParsedMessage, parse_message
 from portal.extensions import db
 from portal.models import InboundMessage, InboundStatus
-from portal.services import readahead
+from portal.services import batch_lookups, readahead
+from portal.services.acknowledge import prefetch_replies
 from portal.services.filing import Outcome, file_message, verdict_of
+from portal.services.matching import prefetch_units
 from portal.services.readahead import read_ahead
 from portal.services.reading import official_page_keys
-from portal.services.storing import add_fetched, store_fetched
+from portal.services.returns import prefetch_returns
+from portal.services.storing import add_fetched, parse_or_none, store_fetched, stored_of
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +98,12 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
     unique key met another poller's copy of one of them: the whole batch is rolled back,
     to be taken one by one."""
     stored, official = [], official_page_keys()
+    parsed_batch = [parse_or_none(fetched) for fetched in batch]
     try:
         with _loaded_after_commit():
-            for fetched in batch:
-                added = add_fetched(fetched, first_attempt=True)
+            known = stored_of(batch, parsed_batch)
+            for fetched, parsed in zip(batch, parsed_batch, strict=True):
+                added = add_fetched(fetched, first_attempt=True, stored=known, parsed=parsed)
                 if added is None or added[0].status != InboundStatus.NEW:
                     continue
                 message, parsed = added
@@ -120,8 +125,9 @@ def _process_batch(stored: list[Stored]) -> None:
     if not stored:  # all known already, too large, or unparsable: nothing to process
         return
     try:
-        with _loaded_after_commit():
+        with _loaded_after_commit(), batch_lookups.open_batch():
             still_new = _lock_while_new(*(one.message.id for one in stored))
+            _prefetch([one for one in stored if one.message.id in still_new])
             for one in stored:
                 if one.message.id in still_new:
                     file_message(one.message, one.parsed, one.forms, one.verdict)
@@ -133,6 +139,13 @@ def _process_batch(stored: list[Stored]) -> None:
             readahead.discard()
         for one in stored:
             process_new(one.message.id, one.parsed)
+
+
+def _prefetch(stored: list[Stored]) -> None:
+    """What filing each message would ask the database, asked once for the batch."""
+    prefetch_units(one.parsed for one in stored)
+    prefetch_returns([one.message.id for one in stored])
+    prefetch_replies([one.message for one in stored])
 
 
 @contextmanager

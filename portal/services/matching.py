@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from mailin.matching import dispatch_by_subject
 from mailin.message import ParsedMessage
 from portal.extensions import db
 from portal.models import Dispatch, OutboundMessage, Unit, UnitEmail, User
+from portal.services import batch_lookups
 
 
 class MatchRoute(enum.StrEnum):
@@ -40,24 +42,55 @@ def match_dispatch(parsed: ParsedMessage) -> tuple[Dispatch | None, MatchRoute]:
         ).all()
         if len(set(replied)) == 1:
             return db.session.get(Dispatch, replied[0]), MatchRoute.THREAD
-    numbers = dict(db.session.execute(select(Dispatch.id, Dispatch.number)).all())
+    numbers = batch_lookups.remembered(
+        "dispatch_numbers",
+        lambda: dict(db.session.execute(select(Dispatch.id, Dispatch.number)).all()),
+    )
     by_subject = dispatch_by_subject(parsed.subject, numbers)
     if by_subject is not None:
         return db.session.get(Dispatch, by_subject), MatchRoute.SUBJECT
-    open_ones = db.session.scalars(select(Dispatch).where(Dispatch.is_open)).all()
+    open_ones = batch_lookups.remembered(
+        "open_dispatches",
+        lambda: db.session.scalars(select(Dispatch.id).where(Dispatch.is_open)).all(),
+    )
     if len(open_ones) == 1:
-        return open_ones[0], MatchRoute.ONLY_OPEN
+        return db.session.get(Dispatch, open_ones[0]), MatchRoute.ONLY_OPEN
     return None, MatchRoute.NONE
 
 
 def units_by_address(address: str) -> list[Unit]:
     if not address:
         return []
+    found, units = batch_lookups.known("units_by_address", address.lower(), default=[])
+    if found:
+        return list(units)
     return list(
         db.session.scalars(
             select(Unit).join(UnitEmail).where(UnitEmail.address == address.lower()).distinct()
         )
     )
+
+
+def prefetch_units(parsed: Iterable[ParsedMessage]) -> None:
+    """The units of a batch's senders (and of the senders staff forwarded), in one query."""
+    addresses = {
+        address.lower()
+        for one in parsed
+        for address in (one.sender.address, *one.forwarded_senders)
+        if address
+    }
+
+    def load(chunk: list[str]) -> dict[str, list[Unit]]:
+        found: dict[str, list[Unit]] = {}
+        rows = db.session.execute(
+            select(UnitEmail.address, Unit).join(Unit).where(UnitEmail.address.in_(chunk))
+        )
+        for address, unit in rows:
+            if unit not in found.setdefault(address, []):
+                found[address].append(unit)
+        return found
+
+    batch_lookups.prefetch("units_by_address", addresses, load)
 
 
 def match_unit(parsed: ParsedMessage) -> tuple[Unit | None, MatchRoute]:

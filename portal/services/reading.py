@@ -18,6 +18,10 @@ from portal.models import (
     Submission,
     Unit,
 )
+from portal.services import batch_lookups
+
+# The findings a batch wrote, by submission (batch_lookups): the acknowledgement lists them.
+FINDINGS_WRITTEN = "findings_written"
 
 
 def official_page_keys() -> frozenset[str]:
@@ -74,20 +78,16 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     if reading is None or reading.status != ReadingStatus.READ or not reading.rows:
         # (and never an INSERT of no rows: SQLAlchemy sends that as INSERT … DEFAULT VALUES)
         submission.row_count = submission.error_count = submission.warning_count = 0
+        batch_lookups.record(FINDINGS_WRITTEN, submission.id, [])
         return
     taken = _urls_of_other_units(
         submission, {row.url_normalized for row in reading.rows if row.url_normalized}
     )
     findings = [_row_findings(row, taken) for row in reading.rows]
-    db.session.execute(
-        insert(Site),
-        [_site_values(submission.id, position, row) for position, row in enumerate(reading.rows)],
-    )
-    # Their ids, by position. (Not INSERT … RETURNING: with the order of the rows kept,
-    # SQLAlchemy sends one INSERT per row to SQLite.)
-    site_ids = db.session.scalars(
-        select(Site.id).where(Site.submission_id == submission.id).order_by(Site.position)
-    ).all()
+    site_values = [
+        _site_values(submission.id, position, row) for position, row in enumerate(reading.rows)
+    ]
+    site_ids = _insert_sites(submission.id, site_values)
     finding_values = [
         dict(site_id=site_id, severity=severity, code=code)
         for site_id, row_findings in zip(site_ids, findings, strict=True)
@@ -95,9 +95,28 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     ]
     if finding_values:
         db.session.execute(insert(Finding), finding_values)
+    batch_lookups.record(  # for the acknowledgement, as acknowledge._finding_lines reads them
+        FINDINGS_WRITTEN,
+        submission.id,
+        [
+            (site["sheet"], site["source_row"], severity, code)
+            for site, row_findings in zip(site_values, findings, strict=True)
+            for severity, code in row_findings
+        ],
+    )
     submission.row_count = len(reading.rows)
     submission.error_count = sum(1 for f in finding_values if f["severity"] == Severity.ERROR)
     submission.warning_count = len(finding_values) - submission.error_count
+
+
+def _insert_sites(submission_id: int, site_values: list[dict]) -> list[int]:
+    """Insert the rows; their ids, by position. (Not INSERT … RETURNING: with the order of
+    the rows kept, SQLAlchemy sends SQLite one INSERT per row, and PostgreSQL an INSERT from
+    a sorted VALUES list that took 3 ms a return against 1.3 for these two statements.)"""
+    db.session.execute(insert(Site), site_values)
+    return db.session.scalars(
+        select(Site.id).where(Site.submission_id == submission_id).order_by(Site.position)
+    ).all()
 
 
 def _delete_rows(submission_id: int) -> None:

@@ -21,7 +21,7 @@ from portal.models import (
     RecipientState,
     ReminderLog,
 )
-from portal.services import audit
+from portal.services import audit, batch_lookups
 from portal.services.blank_form import template_attachment
 from portal.services.dispatches import strip_header_value
 from portal.services.mailout import templated_message
@@ -91,6 +91,8 @@ def _send_scheduled(today: dt.date) -> int:
 
 def cancel_pending(recipient: Recipient) -> None:
     """The unit has reported: reminders still waiting in the outbox are not sent."""
+    if recipient.id is None or recipient.id not in _recipients_with_queued_reminders():
+        return
     pending = select(ReminderLog.outbound_message_id).where(
         ReminderLog.recipient_id == recipient.id
     )
@@ -98,6 +100,21 @@ def cancel_pending(recipient: Recipient) -> None:
         update(OutboundMessage)
         .where(OutboundMessage.id.in_(pending), OutboundMessage.state == OutboundState.QUEUED)
         .values(state=OutboundState.CANCELLED)
+    )
+
+
+def _recipients_with_queued_reminders() -> set[int]:
+    """Asked once per batch of returns (batch_lookups), instead of an UPDATE per return."""
+    return batch_lookups.remembered(
+        "recipients_with_queued_reminders",
+        lambda: set(
+            db.session.scalars(
+                select(ReminderLog.recipient_id)
+                .join(OutboundMessage, OutboundMessage.id == ReminderLog.outbound_message_id)
+                .where(OutboundMessage.state == OutboundState.QUEUED)
+                .distinct()
+            )
+        ),
     )
 
 

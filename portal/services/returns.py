@@ -16,6 +16,7 @@ from portal.models import (
     SubmissionStatus,
     Unit,
 )
+from portal.services import batch_lookups
 from portal.services.reading import store_rows
 from portal.services.reminders import cancel_pending
 
@@ -26,9 +27,7 @@ def record_no_pages(
     """The unit's message saying it runs no pages, recorded by staff as its return: a new
     version with zero rows, accepted (a person read it), the roster updated."""
     recipient = _roster_line(unit, dispatch)
-    submission = db.session.scalar(
-        select(Submission).where(Submission.inbound_message_id == message.id)
-    )
+    submission = return_of_message(message)
     if submission is None:
         submission = _new_version(message, unit, dispatch)
     store_rows(submission, None)
@@ -54,9 +53,7 @@ def record_return(
     new one supersedes the unit's current version for the dispatch; history is kept.
     """
     recipient = _roster_line(unit, dispatch)
-    submission = db.session.scalar(
-        select(Submission).where(Submission.inbound_message_id == message.id)
-    )
+    submission = return_of_message(message)
     if submission is None:
         submission = _new_version(message, unit, dispatch)
     submission.attachment_id = attachment_id
@@ -66,6 +63,28 @@ def record_return(
     submission.status = SubmissionStatus.NEEDS_REVIEW if review else SubmissionStatus.RECEIVED
     _mark_on_roster(recipient, message, review)
     return submission
+
+
+def return_of_message(message: InboundMessage) -> Submission | None:
+    """The submission recorded from this message, if any (a replay finds it)."""
+    found, submission = batch_lookups.known("return_of_message", message.id)
+    if found:
+        return submission
+    return db.session.scalar(select(Submission).where(Submission.inbound_message_id == message.id))
+
+
+def prefetch_returns(message_ids: list[int]) -> None:
+    """The submissions recorded from a batch's messages, in one query."""
+    batch_lookups.prefetch(
+        "return_of_message",
+        message_ids,
+        lambda chunk: {
+            submission.inbound_message_id: submission
+            for submission in db.session.scalars(
+                select(Submission).where(Submission.inbound_message_id.in_(chunk))
+            )
+        },
+    )
 
 
 def _roster_line(unit: Unit, dispatch: Dispatch) -> Recipient:
@@ -91,15 +110,16 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
         )
         or 0
     )
-    db.session.execute(  # one statement, not an object per earlier version
-        update(Submission)
-        .where(
-            Submission.dispatch_id == dispatch.id,
-            Submission.unit_id == unit.id,
-            Submission.is_current,
+    if previous:  # (none for a unit's first return: no statement)
+        db.session.execute(  # one statement, not an object per earlier version
+            update(Submission)
+            .where(
+                Submission.dispatch_id == dispatch.id,
+                Submission.unit_id == unit.id,
+                Submission.is_current,
+            )
+            .values(is_current=False)
         )
-        .values(is_current=False)
-    )
     submission = Submission(
         dispatch=dispatch,
         unit=unit,
@@ -109,6 +129,7 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
         received_at=message.received_at,
     )
     db.session.add(submission)
+    batch_lookups.record("return_of_message", message.id, submission)
     return submission
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,55 +38,159 @@ def store_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | Non
     return stored
 
 
+@dataclass
+class AlreadyStored:
+    """What the database already holds of a fetch batch: asked in three queries, not three
+    per message. The batch's own messages are added as they are stored (one delivered
+    twice within a batch is stored once)."""
+
+    locations: set[tuple] = field(default_factory=set)  # (mailbox, folder, uidvalidity, uid)
+    sha256s: set[str | None] = field(default_factory=set)
+    message_ids: set[str] | None = field(default_factory=set)  # None: ask the database
+
+    def add(self, message: InboundMessage) -> None:
+        self.locations.add(_location_key(message))
+        self.sha256s.add(message.sha256)
+        if self.message_ids is not None:
+            self.message_ids.add(message.message_id)
+
+
+def stored_of(batch: list[Fetched], parsed: list[ParsedMessage | None]) -> AlreadyStored:
+    """What is stored already of `batch` (`parsed`: its messages, parsed, in order)."""
+    stored = AlreadyStored()
+    for (mailbox, folder, uidvalidity), uids in _uids_by_folder(batch).items():
+        for chunk in _chunks(uids):
+            stored.locations.update(
+                (mailbox, folder, uidvalidity, uid)
+                for uid in db.session.scalars(
+                    select(InboundMessage.uid)
+                    .filter_by(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity)
+                    .where(InboundMessage.uid.in_(chunk))
+                )
+            )
+    digests = [hashlib.sha256(f.raw).hexdigest() for f in batch if f.raw is not None]
+    for chunk in _chunks(digests):
+        stored.sha256s.update(
+            db.session.scalars(
+                select(InboundMessage.sha256).where(InboundMessage.sha256.in_(chunk))
+            )
+        )
+    message_ids = [p.message_id for p in parsed if p is not None and p.message_id]
+    for chunk in _chunks(message_ids):
+        stored.message_ids.update(
+            db.session.scalars(
+                select(InboundMessage.message_id).where(InboundMessage.message_id.in_(chunk))
+            )
+        )
+    return stored
+
+
+def _uids_by_folder(batch: list[Fetched]) -> dict[tuple, list[int]]:
+    found: dict[tuple, list[int]] = {}
+    for fetched in batch:
+        key = (fetched.mailbox, fetched.folder, fetched.uidvalidity)
+        found.setdefault(key, []).append(fetched.uid)
+    return found
+
+
+def _location_key(message) -> tuple:
+    return (message.mailbox, message.folder, message.uidvalidity, message.uid)
+
+
+def _chunks(values: list, size: int = 500) -> list[list]:
+    """IN lists of at most `size` values (database limits on bound parameters)."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def parse_or_none(fetched: Fetched) -> ParsedMessage | None:
+    """The message parsed, or None when it was not downloaded or cannot be parsed (then
+    add_fetched parses it again, to keep it with the parser's error)."""
+    if fetched.raw is None:
+        return None
+    try:
+        return parse_message(fetched.raw)
+    except Exception:
+        return None
+
+
 def add_fetched(
-    fetched: Fetched, first_attempt: bool = False
+    fetched: Fetched,
+    first_attempt: bool = False,
+    stored: AlreadyStored | None = None,
+    parsed: ParsedMessage | None = None,
 ) -> tuple[InboundMessage, ParsedMessage | None] | None:
-    """Add the message and its attachments to the session (flushed, not committed); it
-    and what its parsing gave (handed on, not parsed twice), or None when already stored.
+    """Add the message and its attachments to the session; it and what its parsing gave
+    (handed on, not parsed twice), or None when already stored.
     `first_attempt`: its processing follows in this batch, counted as its first attempt.
+    `stored`: what the database holds of its batch (stored_of), and `parsed`: the message
+    parsed; with them nothing is asked of the database and nothing flushed (the caller
+    flushes the batch at once), else it is flushed.
 
     Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
     (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
     racing on one message meet the unique keys: IntegrityError, for the caller.
     """
+    stored = stored if stored is not None else _stored_in_database(fetched)
     location = dict(
         mailbox=fetched.mailbox,
         folder=fetched.folder,
         uidvalidity=fetched.uidvalidity,
         uid=fetched.uid,
     )
-    if db.session.scalar(select(InboundMessage.id).filter_by(**location)):
+    if _location_key(fetched) in stored.locations:
         return None
     now = utcnow()
     # Arrival at the mailbox, not our reading: a poller that was down changes nothing.
     arrival = dict(received_at=fetched.internal_date or now, fetched_at=now)
     if fetched.raw is None:
-        message, headers_only = _too_large(fetched, location | arrival)
-        parsed = None
+        message, parsed = _too_large(fetched, location | arrival)
     else:
         sha256 = hashlib.sha256(fetched.raw).hexdigest()
-        if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
+        if sha256 in stored.sha256s:
             return None
-        message, parsed = _parsed_message(fetched.raw, sha256, location | arrival)
+        message, parsed = _parsed_message(fetched.raw, sha256, location | arrival, parsed, stored)
     if first_attempt and message.status == InboundStatus.NEW:
         message.attempts = 1
     db.session.add(message)
-    db.session.flush()
+    stored.add(message)
     if message.status == InboundStatus.TOO_LARGE:
+        db.session.flush()
         # In the same commit: told once, even across a crash.
-        queue_too_large_notice(message, headers_only)
+        queue_too_large_notice(message, parsed)
+        return message, None
     return message, parsed
 
 
+def _stored_in_database(fetched: Fetched) -> AlreadyStored:
+    """What the database holds of one message (its place, its bytes): flushed first, so the
+    session's own messages count."""
+    db.session.flush()
+    stored = AlreadyStored(message_ids=None)
+    location = (fetched.mailbox, fetched.folder, fetched.uidvalidity, fetched.uid)
+    where = dict(zip(("mailbox", "folder", "uidvalidity", "uid"), location, strict=True))
+    if db.session.scalar(select(InboundMessage.id).filter_by(**where)):
+        stored.locations.add(location)
+    if fetched.raw is not None:
+        sha256 = hashlib.sha256(fetched.raw).hexdigest()
+        if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
+            stored.sha256s.add(sha256)
+    return stored
+
+
 def _parsed_message(
-    raw: bytes, sha256: str, location: dict
+    raw: bytes,
+    sha256: str,
+    location: dict,
+    parsed: ParsedMessage | None = None,
+    stored: AlreadyStored | None = None,
 ) -> tuple[InboundMessage, ParsedMessage | None]:
-    """The message to store (`location`: where it is, and when it arrived), parsed."""
+    """The message to store (`location`: where it is, and when it arrived), parsed (unless
+    `parsed` is given); `stored`: the Message-IDs known already (else the database is asked)."""
     message = InboundMessage(
         sha256=sha256, size=len(raw), raw=raw, status=InboundStatus.NEW, **location
     )
     try:
-        parsed = parse_message(raw)
+        parsed = parsed or parse_message(raw)
     except Exception as exc:  # a parser bug must not lose the message: keep it, say why
         log.exception("cannot parse message %s", location)
         message.status = InboundStatus.FAILED
@@ -105,7 +210,7 @@ def _parsed_message(
         )
         for a in parsed.attachments
     ]
-    if parsed.message_id and _same_id_other_bytes(parsed.message_id):
+    if parsed.message_id and _same_id_other_bytes(parsed.message_id, stored):
         message.status = InboundStatus.DUPLICATE
         message.error = "Another message with this Message-ID and different content is stored."
     return message, parsed
@@ -140,7 +245,9 @@ def synthetic_message_id(sha256: str) -> str:
     return f"<{sha256[:40]}@synthetic.invalid>"
 
 
-def _same_id_other_bytes(message_id: str) -> bool:
+def _same_id_other_bytes(message_id: str, stored: AlreadyStored | None) -> bool:
+    if stored is not None and stored.message_ids is not None:
+        return message_id in stored.message_ids
     return (
         db.session.scalar(select(InboundMessage.id).where(InboundMessage.message_id == message_id))
         is not None
