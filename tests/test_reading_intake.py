@@ -6,7 +6,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
@@ -19,7 +19,7 @@ from portal.models import (
     Unit,
 )
 from tests.support.mailbox import append, poll, seed_roster
-from tests.support.mails import XLSX, make_mail
+from tests.support.mails import NINH_HAI, XLSX, make_mail
 
 
 @pytest.fixture
@@ -182,3 +182,65 @@ def test_replay_rereads_rows_without_a_new_version(app, dovecot, folder):  # noq
     (submission,) = submissions(app)
     assert submission.version == 1 and submission.row_count == 1
     assert sites(app, submission.id) == [("Tuổi trẻ", "doan.vn", [])]
+
+
+def test_one_fetch_batch_of_a_busy_morning_is_filed_as_one_message_at_a_time_would_be(
+    app, dovecot, folder
+):
+    """One fetch batch (intake.py) asks the database once for what filing each message
+    would ask (batch_lookups.py): what the batch itself writes must still count for the
+    messages after it in the same batch."""
+    from portal.models import InboundStatus, OutboundMessage, ReminderLog
+    from portal.services.reminders import remind
+
+    seed_roster(app)
+    app.config["ACK_LIMIT"] = 2
+    with app.app_context():
+        assert remind(list(db.session.scalars(select(Recipient))), "day-1") == 2
+    row = [1, "Tuổi trẻ Ninh Hải", "", "facebook.com/tuoitreninhhai", ""]
+    ninh_son = "huyendoan.ninhson@ninhthuan.example"
+    same_bytes = make_mail(attachments=[xlsx(row)], message_id="<same@ninhhai.example>")
+    append(
+        dovecot,
+        folder,
+        make_mail(attachments=[xlsx(row)]),  # Ninh Hải's first return
+        same_bytes,  # its correction, delivered twice (stored once)
+        same_bytes,
+        make_mail(
+            attachments=[xlsx([1, "Khác", "", "khac.vn", ""])], message_id="<same@ninhhai.example>"
+        ),
+        *(make_mail(sender=ninh_son, attachments=[xlsx(row)]) for _ in range(3)),
+    )
+    assert poll(app) == 7
+    with app.app_context():
+        statuses = db.session.scalars(select(InboundMessage.status).order_by(InboundMessage.id))
+        assert list(statuses) == ["processed"] * 2 + [InboundStatus.DUPLICATE] + ["processed"] * 3
+        versions = db.session.execute(
+            select(Unit.code, Submission.version, Submission.is_current)
+            .join(Unit)
+            .order_by(Submission.id)
+        ).all()
+        assert versions == [
+            ("NHAI", 1, False),
+            ("NHAI", 2, True),
+            ("NSON", 1, False),
+            ("NSON", 2, False),
+            ("NSON", 3, True),
+        ]
+        assert db.session.scalar(select(func.count(Recipient.id))) == 2
+        acknowledged = db.session.scalars(
+            select(OutboundMessage.to_addresses).where(OutboundMessage.kind == "acknowledgement")
+        ).all()
+        # ACK_LIMIT 2: Ninh Sơn's third return is not answered; Ninh Hải's two are.
+        assert sorted(acknowledged) == sorted([NINH_HAI, NINH_HAI, ninh_son, ninh_son])
+        reminders = db.session.scalars(
+            select(OutboundMessage.state).join(
+                ReminderLog, ReminderLog.outbound_message_id == OutboundMessage.id
+            )
+        ).all()
+        assert reminders == ["cancelled", "cancelled"]
+    first, second, *ninh_son_returns = submissions(app)
+    # Ninh Hải's page is Ninh Sơn's too: flagged on each of Ninh Sơn's returns (not on
+    # Ninh Hải's own correction: its first return is the same unit's).
+    assert sites(app, second.id)[0][2] == []
+    assert [sites(app, s.id)[0][2] for s in ninh_son_returns] == [["duplicate_other_unit"]] * 3
