@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import admin, child, export, generate, ingest, outbox, report
+from bench import admin, child, export, generate, ingest, multi, outbox, peer, report
 from bench.database import Databases, app_env, make_app, seed_roster
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +44,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--admin-rounds", type=int, default=25, help="idle requests of each admin page (floor)"
+    )
+    parser.add_argument(
+        "--peer",
+        choices=["yes", "no"],
+        default="yes",
+        help="also run django-mailbox (bench/peer.py, in its own virtualenv) on copies of the"
+        " main mailbox",
     )
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
@@ -74,6 +81,15 @@ def ingest_run(
         f"poller peak RSS {real['peak_rss_mb']} MB"
     )
     return run, url, env
+
+
+def two_pollers(dbs: Databases, engine: str, n: int, dovecot, workdir: Path, pool) -> dict:
+    run = multi.run(dbs, engine, n, dovecot, workdir, pool)
+    say(
+        f"  two pollers {engine:10} {n:5} returns in two mailboxes: {run['rate']:6.1f} msgs/s "
+        f"({run['messages']} messages, {run['seconds']:.1f} s)"
+    )
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +158,7 @@ def run_all(args, n, sizes, workdir, dovecot, pg_server, smtp, dbs, notes) -> di
         for size in sizes:
             folders[size] = f"Bench {size}"
             ingest.fill_folder(dovecot, folders[size], messages[: generate.total_messages(size)])
+        multi.fill_folders(dovecot, messages[: generate.total_messages(n)])
         del messages
     say(
         f"  generated and appended {sum(generate.total_messages(s) for s in sizes)} messages "
@@ -158,6 +175,13 @@ def run_all(args, n, sizes, workdir, dovecot, pg_server, smtp, dbs, notes) -> di
     if pg_server:
         run, _url, _env = ingest_run(dbs, "postgresql", n, folders[n], dovecot, workdir, pool)
         results["ingest"].append(run)
+    engines = ["sqlite", "postgresql"] if pg_server else ["sqlite"]
+    results["multi"] = [two_pollers(dbs, engine, n, dovecot, workdir, pool) for engine in engines]
+    if args.peer == "yes":
+        pg_url = pg_server.url if pg_server else None
+        results["peer"] = list(
+            peer.run_variants(peer.ensure_venv(), dovecot, folders[n], pg_url, workdir)
+        )
 
     # 2. Outbox: the acknowledgements the main run queued.
     env = {**main_env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port)}

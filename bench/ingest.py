@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 
 from bench.child import Timer, emit, profiled, tree_peak_rss_mb
 
@@ -87,8 +88,10 @@ def poll() -> None:
     with app.app_context():
         polling.send_outbox = lambda: None
         db.session.execute(select(1))  # connect before the clock starts
+        started = time.time()  # wall clock: two pollers at once are timed from both ends
         with profiled(f"ingest-{os.environ.get('BENCH_LABEL', 'poll')}"), Timer() as timer:
             handled = polling.poll_one_pass()
+        ended = time.time()
         peak = tree_peak_rss_mb()  # with the form readers, still running
         counts = {
             name: db.session.scalar(select(func.count(model.id)))
@@ -109,6 +112,8 @@ def poll() -> None:
         {
             "messages": handled,
             "seconds": timer.seconds,
+            "started": started,
+            "ended": ended,
             "statuses": statuses,
             "peak_rss_mb": peak,
             **counts,

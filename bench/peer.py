@@ -209,7 +209,8 @@ def _fill(dovecot, n: int) -> str:
     return source
 
 
-def _run_variants(python: Path, dovecot, source: str, pg_url: str | None, workdir: Path):
+def run_variants(python: Path, dovecot, source: str, pg_url: str | None, workdir: Path):
+    """Each variant on its own copy of `source` (and its own database); their figures."""
     for variant in VARIANTS:
         if variant == "postgresql" and not pg_url:
             continue
@@ -244,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         pg_server = _postgres_server(args.postgres)
         source = _fill(dovecot, args.n)
         print(f"peer: {messages_in(dovecot, source)} messages in {source!r}", flush=True)
-        results = list(_run_variants(python, dovecot, source, pg_server and pg_server.url, workdir))
+        results = list(run_variants(python, dovecot, source, pg_server and pg_server.url, workdir))
         versions = results[0]["versions"] if results else {}
         print(f"peer: {json.dumps(versions)}", flush=True)
     finally:

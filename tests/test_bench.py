@@ -9,9 +9,11 @@ from bench.__main__ import main
 from portal.config import DEFAULTS
 from tests.conftest import ENGINES
 
+NUMBER = r"=\d+(\.\d+)?"
 LAST_LINE = re.compile(
-    r"^bench: ingest_ratio=\d+(\.\d+)? ingest_msgs_per_s=\d+(\.\d+)? peak_rss_mb=\d+(\.\d+)? "
-    r"export_ratio=\d+(\.\d+)? admin_p95_ms=\d+(\.\d+)?$"
+    rf"^bench: ingest_ratio{NUMBER} ingest_msgs_per_s{NUMBER} peak_rss_mb{NUMBER} "
+    rf"export_ratio{NUMBER} admin_p95_ms{NUMBER}"
+    rf"( postgresql_to_sqlite{NUMBER})? peer_ratio_sqlite{NUMBER}( peer_ratio_postgresql{NUMBER})?$"
 )
 
 
@@ -27,7 +29,7 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
     results, figures = tmp_path / "RESULTS.md", tmp_path / "results.json"
     args = ["--n", "8", "--sizes", "0.5,1", "--export-units", "20", "--admin-sites", "300"]
     args += ["--admin-rounds", "2", "--results", str(results), "--json", str(figures)]
-    args += ["--postgres", "yes" if "postgresql" in ENGINES else "no"]
+    args += ["--postgres", "yes" if "postgresql" in ENGINES else "no", "--peer", "yes"]
     assert main(args) == 0
 
     lines = capsys.readouterr().out.strip().splitlines()
@@ -43,6 +45,16 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
         assert run["real"]["submissions"] == run["returns"]
         assert run["real"]["sites"] == 20 * run["returns"]
         assert run["real"]["queued_acknowledgements"] == run["returns"]
+    # Two pollers on two mailboxes (4 returns each), and django-mailbox on a copy of the
+    # mailbox, on each engine (SQLite twice: Django's defaults and WAL).
+    engines = ["sqlite", "postgresql"] if "postgresql" in ENGINES else ["sqlite"]
+    assert [run["engine"] for run in data["multi"]] == engines
+    for run in data["multi"]:
+        assert [p["messages"] for p in run["pollers"]] == [4, 4] and run["stored"] == 8
+    peer_engines = ["sqlite", "sqlite-wal", *engines[1:]]
+    assert [run["engine"] for run in data["peer"]] == peer_engines
+    for run in data["peer"]:
+        assert run["messages"] == 8 and run["left_in_folder"] == 0
     assert data["outbox"]["real"]["messages"] == data["outbox"]["floor"]["messages"] == 8
     assert data["export"]["real"]["rows"] > 0 and data["export"]["floor"]["seconds"] > 0
     assert data["admin"]["sites_before"] >= 300
@@ -52,3 +64,5 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
     for heading in ("## Machine", "## 1. Ingest", "## 2. Outbox", "## 3. Consolidated export"):
         assert heading in text
     assert "## 4. Admin while ingesting" in text and lines[-1] in text
+    assert "### Two pollers, two mailboxes, one database" in text
+    assert "### The peer: django-mailbox on the same messages" in text
