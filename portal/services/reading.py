@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import delete, insert, select
 
 from mailin.forms import FormReading, FormRow, MessageForms, ReadingStatus, read_all
@@ -63,8 +65,42 @@ def unit_by_line(line: str) -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
+@dataclass
+class CheckedRows:
+    """A reading's rows as they are to be written: the site columns of each (without its
+    submission), and each one's findings as (severity, code)."""
+
+    values: list[dict] = field(default_factory=list)
+    findings: list[list[tuple[str, str]]] = field(default_factory=list)
+
+
 def store_rows(submission: Submission, reading: FormReading | None) -> None:
-    """Replace the submission's rows with the reading's, with their findings and counts.
+    """Replace the submission's rows with the reading's, with their findings and counts."""
+    write_rows(submission, check_rows(submission, reading))
+
+
+def check_rows(submission: Submission, reading: FormReading | None) -> CheckedRows:
+    """The reading's rows and their findings, the submission's counts set from them; nothing
+    written (the caller sets the rest of the submission, then write_rows: one INSERT)."""
+    if reading is None or reading.status != ReadingStatus.READ or not reading.rows:
+        submission.row_count = submission.error_count = submission.warning_count = 0
+        return CheckedRows()
+    taken = _urls_of_other_units(
+        submission, {row.url_normalized for row in reading.rows if row.url_normalized}
+    )
+    checked = CheckedRows(
+        [_site_values(position, row) for position, row in enumerate(reading.rows)],
+        [_row_findings(row, taken) for row in reading.rows],
+    )
+    severities = [severity for found in checked.findings for severity, _code in found]
+    submission.row_count = len(checked.values)
+    submission.error_count = severities.count(Severity.ERROR)
+    submission.warning_count = len(severities) - submission.error_count
+    return checked
+
+
+def write_rows(submission: Submission, checked: CheckedRows) -> None:
+    """Write the submission (flushed) and its rows in place of any earlier ones.
 
     Written with two bulk INSERTs (sites, then their findings), not one ORM object per
     row and finding: on a deadline day this is most of the poller's database work. The
@@ -75,45 +111,33 @@ def store_rows(submission: Submission, reading: FormReading | None) -> None:
     if not fresh:
         _delete_rows(submission.id)
     db.session.expire(submission, ["sites"])
-    if reading is None or reading.status != ReadingStatus.READ or not reading.rows:
-        # (and never an INSERT of no rows: SQLAlchemy sends that as INSERT … DEFAULT VALUES)
-        submission.row_count = submission.error_count = submission.warning_count = 0
-        batch_lookups.record(FINDINGS_WRITTEN, submission.id, [])
-        return
-    taken = _urls_of_other_units(
-        submission, {row.url_normalized for row in reading.rows if row.url_normalized}
-    )
-    findings = [_row_findings(row, taken) for row in reading.rows]
-    site_values = [
-        _site_values(submission.id, position, row) for position, row in enumerate(reading.rows)
-    ]
-    site_ids = _insert_sites(submission.id, site_values)
-    finding_values = [
-        dict(site_id=site_id, severity=severity, code=code)
-        for site_id, row_findings in zip(site_ids, findings, strict=True)
-        for severity, code in row_findings
-    ]
-    if finding_values:
-        db.session.execute(insert(Finding), finding_values)
     batch_lookups.record(  # for the acknowledgement, as acknowledge._finding_lines reads them
         FINDINGS_WRITTEN,
         submission.id,
         [
             (site["sheet"], site["source_row"], severity, code)
-            for site, row_findings in zip(site_values, findings, strict=True)
-            for severity, code in row_findings
+            for site, found in zip(checked.values, checked.findings, strict=True)
+            for severity, code in found
         ],
     )
-    submission.row_count = len(reading.rows)
-    submission.error_count = sum(1 for f in finding_values if f["severity"] == Severity.ERROR)
-    submission.warning_count = len(finding_values) - submission.error_count
+    if not checked.values:  # never an INSERT of no rows (SQLAlchemy: … DEFAULT VALUES)
+        return
+    site_ids = _insert_sites([dict(site, submission_id=submission.id) for site in checked.values])
+    finding_values = [
+        dict(site_id=site_id, severity=severity, code=code)
+        for site_id, found in zip(site_ids, checked.findings, strict=True)
+        for severity, code in found
+    ]
+    if finding_values:
+        db.session.execute(insert(Finding), finding_values)
 
 
-def _insert_sites(submission_id: int, site_values: list[dict]) -> list[int]:
+def _insert_sites(site_values: list[dict]) -> list[int]:
     """Insert the rows; their ids, by position. (Not INSERT … RETURNING: with the order of
     the rows kept, SQLAlchemy sends SQLite one INSERT per row, and PostgreSQL an INSERT from
     a sorted VALUES list that took 3 ms a return against 1.3 for these two statements.)"""
     db.session.execute(insert(Site), site_values)
+    submission_id = site_values[0]["submission_id"]
     return db.session.scalars(
         select(Site.id).where(Site.submission_id == submission_id).order_by(Site.position)
     ).all()
@@ -132,13 +156,12 @@ def _delete_rows(submission_id: int) -> None:
     )
 
 
-def _site_values(submission_id: int, position: int, row: FormRow) -> dict:
+def _site_values(position: int, row: FormRow) -> dict:
     """One row's columns, as the Site model would set them (name in NFC, and folded)."""
     values = {key: row.values.get(key, "") for key in ROW_FIELDS if key != "platform"}
     values["name"] = nfc(values["name"] or "").strip()
     return dict(
         values,
-        submission_id=submission_id,
         position=position,
         sheet=row.sheet[:255],
         source_row=row.row,
@@ -167,22 +190,27 @@ def _urls_of_other_units(submission: Submission, urls: set[str]) -> set[str]:
     returns). Two indexed steps: the rows with those URLs, then which of their
     submissions count. (One join let SQLite start from the dispatch's submissions
     instead: every return read all the others, and the intake slowed as the dispatch
-    filled.)"""
+    filled.) Without autoflush: the submission being checked is written once, complete
+    (what else the session holds for this return cannot be another unit's row)."""
     found: list[tuple[str, int]] = []
     for chunk in _chunks(sorted(urls)):
         found += db.session.execute(
-            select(Site.url_normalized, Site.submission_id).where(Site.url_normalized.in_(chunk))
+            select(Site.url_normalized, Site.submission_id)
+            .where(Site.url_normalized.in_(chunk))
+            .execution_options(autoflush=False)
         ).all()
     counted: set[int] = set()
     for chunk in _chunks(sorted({submission_id for _, submission_id in found})):
         counted.update(
             db.session.scalars(
-                select(Submission.id).where(
+                select(Submission.id)
+                .where(
                     Submission.id.in_(chunk),
                     Submission.dispatch_id == submission.dispatch_id,
                     Submission.unit_id != submission.unit_id,
                     Submission.is_current,
                 )
+                .execution_options(autoflush=False)
             )
         )
     return {url for url, submission_id in found if submission_id in counted}

@@ -17,7 +17,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import batch_lookups
-from portal.services.reading import store_rows
+from portal.services.reading import check_rows, store_rows, write_rows
 from portal.services.reminders import cancel_pending
 
 
@@ -57,10 +57,11 @@ def record_return(
     if submission is None:
         submission = _new_version(message, unit, dispatch)
     submission.attachment_id = attachment_id
-    store_rows(submission, reading)
+    rows = check_rows(submission, reading)
     submission.read_error = _reading_problem(reading)
     review = needs_review or bool(submission.read_error) or submission.error_count > 0
     submission.status = SubmissionStatus.NEEDS_REVIEW if review else SubmissionStatus.RECEIVED
+    write_rows(submission, rows)  # the submission written once, complete
     _mark_on_roster(recipient, message, review)
     return submission
 
@@ -123,6 +124,8 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
     submission = Submission(
         dispatch=dispatch,
         unit=unit,
+        dispatch_id=dispatch.id,  # before the flush: the duplicate check asks by them
+        unit_id=unit.id,
         version=previous + 1,
         is_current=True,
         inbound_message_id=message.id,
