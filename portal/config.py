@@ -49,7 +49,7 @@ DEFAULTS: dict[str, object] = {
     "MAILIN_MAX_BYTES": 25 * 1024 * 1024,
     # Worker processes reading the forms of a batch while the poller writes the database
     # (portal/services/readahead.py); 0 reads them in the poller's own process.
-    "MAILIN_READ_WORKERS": 1,
+    "MAILIN_READ_WORKERS": 2,
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,

@@ -227,6 +227,9 @@ class OutboundMessage(db.Model):
     attachments: Mapped[list[OutboundAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan"
     )
+    # The return it acknowledges: set on the object, so that a batch's acknowledgements can
+    # be queued before their returns are written (intake.py writes a batch at its end).
+    submission = relationship("Submission")
 
     def __str__(self) -> str:
         return self.subject or f"#{self.id}"

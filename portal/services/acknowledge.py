@@ -159,7 +159,7 @@ def acknowledge_return(message: InboundMessage, submission: Submission) -> Outbo
             findings=_finding_lines(submission),
         )
         outbound = reply_to(message, "acknowledgement", context)
-    outbound.submission_id, outbound.dispatch_id = submission.id, dispatch.id
+    outbound.submission, outbound.dispatch_id = submission, dispatch.id
     if submission.read_error and submission.read_error != ReadingStatus.NO_PAGES:
         outbound.attachments = [template_attachment(dispatch, submission.unit)]
     return outbound
@@ -228,7 +228,7 @@ def _references(message: InboundMessage) -> str:
 def _finding_lines(submission: Submission) -> list[FindingLine]:
     """Each finding of the submission's rows, row by row, a row's errors first: one query
     (none when the batch just wrote them)."""
-    written, found = batch_lookups.known(FINDINGS_WRITTEN, submission.id)
+    written, found = batch_lookups.known(FINDINGS_WRITTEN, submission)
     found = (
         found
         if written

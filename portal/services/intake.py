@@ -39,7 +39,7 @@ from portal.services.acknowledge import prefetch_replies
 from portal.services.filing import Outcome, file_message, verdict_of
 from portal.services.matching import prefetch_units
 from portal.services.readahead import read_ahead
-from portal.services.reading import official_page_keys
+from portal.services.reading import official_page_keys, write_batch_rows
 from portal.services.returns import prefetch_returns
 from portal.services.storing import add_fetched, parse_or_none, store_fetched, stored_of
 
@@ -128,9 +128,14 @@ def _process_batch(stored: list[Stored]) -> None:
         with _loaded_after_commit(), batch_lookups.open_batch():
             still_new = _lock_while_new(*(one.message.id for one in stored))
             _prefetch([one for one in stored if one.message.id in still_new])
-            for one in stored:
-                if one.message.id in still_new:
-                    file_message(one.message, one.parsed, one.forms, one.verdict)
+            # Nothing written until the batch's end: what a message must see of the
+            # messages before it, batch_lookups answers (the roster lines, the versions,
+            # the rows, the replies).
+            with db.session.no_autoflush:
+                for one in stored:
+                    if one.message.id in still_new:
+                        file_message(one.message, one.parsed, one.forms, one.verdict)
+            write_batch_rows()
             db.session.commit()
     except Exception as exc:
         log.warning("a batch failed (%s); processing its %d messages one by one", exc, len(stored))

@@ -22,8 +22,9 @@ from portal.models import (
 )
 from portal.services import batch_lookups
 
-# The findings a batch wrote, by submission (batch_lookups): the acknowledgement lists them.
-FINDINGS_WRITTEN = "findings_written"
+# What a fetch batch keeps (batch_lookups): the findings of each return it recorded, by
+# submission (the acknowledgement lists them), and the rows it writes at its end.
+FINDINGS_WRITTEN, ROWS_TO_WRITE = "findings_written", "rows_to_write"
 
 
 def official_page_keys() -> frozenset[str]:
@@ -100,47 +101,76 @@ def check_rows(submission: Submission, reading: FormReading | None) -> CheckedRo
 
 
 def write_rows(submission: Submission, checked: CheckedRows) -> None:
-    """Write the submission (flushed) and its rows in place of any earlier ones.
-
-    Written with two bulk INSERTs (sites, then their findings), not one ORM object per
-    row and finding: on a deadline day this is most of the poller's database work. The
-    submission's `sites` collection is expired, to be loaded again if anyone asks.
-    """
-    fresh = submission.id is None
-    db.session.flush()  # the submission's id, for the rows' foreign key
-    if not fresh:
-        _delete_rows(submission.id)
-    db.session.expire(submission, ["sites"])
+    """Write the submission and its rows in place of any earlier ones: at once, or, in a
+    fetch batch, with the whole batch's at its end (write_batch_rows)."""
     batch_lookups.record(  # for the acknowledgement, as acknowledge._finding_lines reads them
         FINDINGS_WRITTEN,
-        submission.id,
+        submission,
         [
             (site["sheet"], site["source_row"], severity, code)
             for site, found in zip(checked.values, checked.findings, strict=True)
             for severity, code in found
         ],
     )
-    if not checked.values:  # never an INSERT of no rows (SQLAlchemy: … DEFAULT VALUES)
+    if submission.id is not None:  # a replay re-reads the form: its earlier rows go first
+        _delete_rows(submission.id)
+        db.session.expire(submission, ["sites"])
+    if batch_lookups.is_open():
+        batch_lookups.remembered(ROWS_TO_WRITE, list).append((submission, checked))
         return
-    site_ids = _insert_sites([dict(site, submission_id=submission.id) for site in checked.values])
+    db.session.flush()  # the submission's id, for the rows' foreign key
+    _insert_rows([(submission, checked)])
+
+
+def write_batch_rows() -> None:
+    """The end of a fetch batch: every pending object flushed at once (the submissions,
+    the messages, the roster lines, the acknowledgements: one statement a table where
+    the database allows), then every return's rows and findings, one INSERT each.
+
+    Written with bulk INSERTs, not one ORM object per row and finding: on a deadline day
+    this is most of the poller's database work."""
+    db.session.flush()
+    _insert_rows(batch_lookups.remembered(ROWS_TO_WRITE, list))
+
+
+def _insert_rows(returns: list[tuple[Submission, CheckedRows]]) -> None:
+    returns = [(submission, checked) for submission, checked in returns if checked.values]
+    if not returns:  # never an INSERT of no rows (SQLAlchemy: … DEFAULT VALUES)
+        return
+    db.session.execute(
+        insert(Site),
+        [
+            dict(site, submission_id=submission.id)
+            for submission, checked in returns
+            for site in checked.values
+        ],
+    )
+    site_ids = _site_ids([submission.id for submission, _ in returns])
     finding_values = [
         dict(site_id=site_id, severity=severity, code=code)
-        for site_id, found in zip(site_ids, checked.findings, strict=True)
+        for submission, checked in returns
+        for site_id, found in zip(site_ids[submission.id], checked.findings, strict=True)
         for severity, code in found
     ]
     if finding_values:
         db.session.execute(insert(Finding), finding_values)
 
 
-def _insert_sites(site_values: list[dict]) -> list[int]:
-    """Insert the rows; their ids, by position. (Not INSERT … RETURNING: with the order of
-    the rows kept, SQLAlchemy sends SQLite one INSERT per row, and PostgreSQL an INSERT from
-    a sorted VALUES list that took 3 ms a return against 1.3 for these two statements.)"""
-    db.session.execute(insert(Site), site_values)
-    submission_id = site_values[0]["submission_id"]
-    return db.session.scalars(
-        select(Site.id).where(Site.submission_id == submission_id).order_by(Site.position)
-    ).all()
+def _site_ids(submission_ids: list[int]) -> dict[int, list[int]]:
+    """The rows' ids of each submission, by position. (Not INSERT … RETURNING: with the
+    order of the rows kept, SQLAlchemy sends SQLite one INSERT per row, and PostgreSQL an
+    INSERT from a sorted VALUES list that took 3 ms a return against 1.3 for the two
+    statements.)"""
+    found: dict[int, list[int]] = {submission_id: [] for submission_id in submission_ids}
+    for chunk in _chunks(submission_ids):
+        rows = db.session.execute(
+            select(Site.submission_id, Site.id)
+            .where(Site.submission_id.in_(chunk))
+            .order_by(Site.submission_id, Site.position)
+        )
+        for submission_id, site_id in rows:
+            found[submission_id].append(site_id)
+    return found
 
 
 def _delete_rows(submission_id: int) -> None:
@@ -213,7 +243,24 @@ def _urls_of_other_units(submission: Submission, urls: set[str]) -> set[str]:
                 .execution_options(autoflush=False)
             )
         )
-    return {url for url, submission_id in found if submission_id in counted}
+    return {url for url, submission_id in found if submission_id in counted} | (
+        _urls_in_batch(submission, urls)
+    )
+
+
+def _urls_in_batch(submission: Submission, urls: set[str]) -> set[str]:
+    """Which of `urls` other units' current returns hold among those the fetch batch has
+    not written yet (written at its end)."""
+    found: set[str] = set()
+    for other, checked in batch_lookups.remembered(ROWS_TO_WRITE, list):
+        counts = (
+            other.dispatch_id == submission.dispatch_id
+            and other.unit_id != submission.unit_id
+            and other.is_current
+        )
+        if counts:
+            found.update(site["url_normalized"] for site in checked.values)
+    return found & urls
 
 
 def _chunks(values: list, size: int = 500) -> list[list]:

@@ -20,6 +20,11 @@ from portal.services import batch_lookups
 from portal.services.reading import check_rows, store_rows, write_rows
 from portal.services.reminders import cancel_pending
 
+# What a fetch batch keeps (batch_lookups): the return each message made, and the roster
+# lines and latest versions its messages took (not written until the batch's end).
+RETURN_OF_MESSAGE = "return_of_message"
+ROSTER_LINES, LATEST_VERSIONS = "roster_lines", "latest_versions"
+
 
 def record_no_pages(
     message: InboundMessage, unit: Unit, dispatch: Dispatch, reviewer_id: int | None
@@ -68,7 +73,7 @@ def record_return(
 
 def return_of_message(message: InboundMessage) -> Submission | None:
     """The submission recorded from this message, if any (a replay finds it)."""
-    found, submission = batch_lookups.known("return_of_message", message.id)
+    found, submission = batch_lookups.known(RETURN_OF_MESSAGE, message.id)
     if found:
         return submission
     return db.session.scalar(select(Submission).where(Submission.inbound_message_id == message.id))
@@ -77,7 +82,7 @@ def return_of_message(message: InboundMessage) -> Submission | None:
 def prefetch_returns(message_ids: list[int]) -> None:
     """The submissions recorded from a batch's messages, in one query."""
     batch_lookups.prefetch(
-        "return_of_message",
+        RETURN_OF_MESSAGE,
         message_ids,
         lambda chunk: {
             submission.inbound_message_id: submission
@@ -92,17 +97,36 @@ def _roster_line(unit: Unit, dispatch: Dispatch) -> Recipient:
     """The unit's line on the dispatch's roster, locked for this transaction (a unit
     missing from the roster is added to it). Two pollers (or a poller and staff)
     recording returns of one unit at once would both take the same next version: the
-    second waits here for the first (PostgreSQL; SQLite lets one writer at a time)."""
+    second waits here for the first (PostgreSQL; SQLite lets one writer at a time).
+    In a fetch batch, a line taken or added by an earlier message of the batch is that one
+    (not written yet: the batch writes at its end)."""
+    found, recipient = batch_lookups.known(ROSTER_LINES, (dispatch.id, unit.id))
+    if found:
+        return recipient
     recipient = db.session.scalar(
         select(Recipient).filter_by(dispatch_id=dispatch.id, unit_id=unit.id).with_for_update()
     )
     if recipient is None:
         recipient = Recipient(dispatch=dispatch, unit=unit)
         db.session.add(recipient)
+    batch_lookups.record(ROSTER_LINES, (dispatch.id, unit.id), recipient)
     return recipient
 
 
 def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Submission:
+    """The unit's next version for the dispatch, the current one from now on."""
+    found, latest = batch_lookups.known(LATEST_VERSIONS, (dispatch.id, unit.id))
+    if found:  # its latest version is the fetch batch's own, not written yet
+        latest.is_current = False
+        submission = _version(message, unit, dispatch, latest.version + 1)
+    else:
+        submission = _version(message, unit, dispatch, _supersede_written(unit, dispatch) + 1)
+    batch_lookups.record(LATEST_VERSIONS, (dispatch.id, unit.id), submission)
+    return submission
+
+
+def _supersede_written(unit: Unit, dispatch: Dispatch) -> int:
+    """The unit's last version in the database, which is no longer current; 0 if none."""
     previous = (
         db.session.scalar(
             select(func.max(Submission.version)).where(
@@ -121,18 +145,22 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
             )
             .values(is_current=False)
         )
+    return previous
+
+
+def _version(message: InboundMessage, unit: Unit, dispatch: Dispatch, version: int) -> Submission:
     submission = Submission(
         dispatch=dispatch,
         unit=unit,
         dispatch_id=dispatch.id,  # before the flush: the duplicate check asks by them
         unit_id=unit.id,
-        version=previous + 1,
+        version=version,
         is_current=True,
         inbound_message_id=message.id,
         received_at=message.received_at,
     )
     db.session.add(submission)
-    batch_lookups.record("return_of_message", message.id, submission)
+    batch_lookups.record(RETURN_OF_MESSAGE, message.id, submission)
     return submission
 
 
