@@ -123,8 +123,8 @@ def add_fetched(
     (handed on, not parsed twice), or None when already stored.
     `first_attempt`: its processing follows in this batch, counted as its first attempt.
     `stored`: what the database holds of its batch (stored_of), and `parsed`: the message
-    parsed; with them nothing is asked of the database and nothing flushed (the caller
-    flushes the batch at once), else it is flushed.
+    parsed; with them nothing is asked of the database (the batch is written at its
+    commit), else the database is asked for this one message.
 
     Already stored means: the same (mailbox, folder, UIDVALIDITY, UID), or the same bytes
     (the same email delivered twice, or re-read after a UIDVALIDITY change). Two pollers
