@@ -85,7 +85,7 @@ def _session_settings(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-    elif connection_record is not None and type(dbapi_connection).__module__.startswith("psycopg"):
+    elif type(dbapi_connection).__module__.startswith("psycopg"):
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET plan_cache_mode = force_custom_plan")
         dbapi_connection.commit()  # a SET rolled back with its transaction would be undone

@@ -131,24 +131,16 @@ def add_fetched(
     racing on one message meet the unique keys: IntegrityError, for the caller.
     """
     stored = stored if stored is not None else _stored_in_database(fetched)
-    location = dict(
-        mailbox=fetched.mailbox,
-        folder=fetched.folder,
-        uidvalidity=fetched.uidvalidity,
-        uid=fetched.uid,
-    )
     if _location_key(fetched) in stored.locations:
         return None
-    now = utcnow()
-    # Arrival at the mailbox, not our reading: a poller that was down changes nothing.
-    arrival = dict(received_at=fetched.internal_date or now, fetched_at=now)
     if fetched.raw is None:
-        message, parsed = _too_large(fetched, location | arrival)
+        message, parsed = _too_large(fetched, _where_and_when(fetched))
     else:
         sha256 = hashlib.sha256(fetched.raw).hexdigest()
         if sha256 in stored.sha256s:
             return None
-        message, parsed = _parsed_message(fetched.raw, sha256, location | arrival, parsed, stored)
+        place = _where_and_when(fetched)
+        message, parsed = _parsed_message(fetched.raw, sha256, place, parsed, stored)
     if first_attempt and message.status == InboundStatus.NEW:
         message.attempts = 1
     db.session.add(message)
@@ -159,6 +151,20 @@ def add_fetched(
         queue_too_large_notice(message, parsed)
         return message, None
     return message, parsed
+
+
+def _where_and_when(fetched: Fetched) -> dict:
+    """The message's place in the mailbox, and its arrival there (not our reading: a poller
+    that was down changes nothing)."""
+    now = utcnow()
+    return dict(
+        mailbox=fetched.mailbox,
+        folder=fetched.folder,
+        uidvalidity=fetched.uidvalidity,
+        uid=fetched.uid,
+        received_at=fetched.internal_date or now,
+        fetched_at=now,
+    )
 
 
 def _stored_in_database(fetched: Fetched) -> AlreadyStored:
