@@ -143,6 +143,20 @@ def test_on_postgresql_an_exact_address_lookup_takes_the_b_tree_not_the_search_i
     assert "ix_site_url_normalized " in plan + " " and "_trgm" not in plan, plan
 
 
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL is not tested here")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_postgresql_every_connection_plans_each_statement_for_its_values(app):
+    """psycopg prepares a statement from its fifth run; a generic plan PostgreSQL made while
+    `site` was empty kept scanning it on a deadline day (portal/database.py). Every
+    connection, the poller's lock connection (autocommit) included, plans afresh."""
+    with app.app_context():
+        assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            assert conn.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+        db.session.rollback()  # a rolled-back transaction does not undo it
+        assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+
+
 def test_the_index_follows_inserts_updates_and_deletes(app):
     add_sites(app, SITES)
     add_sites(app, {"Trang Phường Đông Hải": "phuongdonghai.vn"})
