@@ -50,17 +50,26 @@ def remembered(name: str, load: Callable[[], T]) -> T:
     return answers[name]
 
 
-def prefetch(name: str, keys: Iterable, load: Callable[[list], dict]) -> None:
+def prefetch(name: str, keys: Iterable, load: Callable[[list], dict]) -> dict:
     """Ask for many keys at once (`load(keys)`: key → answer, keys without one left out);
-    `known(name, key)` then answers them without a query."""
-    answers = _answers()
-    if answers is None:
-        return
+    `known(name, key)` then answers them without a query. The answers found ({} outside
+    a batch: nothing is asked)."""
+    if _answers() is None:
+        return {}
     keys = sorted(set(keys))
     found = {}
     for start in range(0, len(keys), 500):  # database limits on bound parameters
         found.update(load(keys[start : start + 500]))
-    answers[name] = (set(keys), found)
+    return answered(name, keys, found)
+
+
+def answered(name: str, keys: Iterable, found: dict) -> dict:
+    """What the caller asked for `keys` itself (`found`: key → answer, keys without one
+    left out), for `known` to answer; `found`."""
+    answers = _answers()
+    if answers is not None:
+        answers[name] = (set(keys), found)
+    return found
 
 
 def known(name: str, key, default=None) -> tuple[bool, object]:

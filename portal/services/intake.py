@@ -37,10 +37,10 @@ from portal.models import InboundMessage, InboundStatus
 from portal.services import batch_lookups, readahead
 from portal.services.acknowledge import prefetch_replies
 from portal.services.filing import Outcome, file_message, verdict_of
-from portal.services.matching import prefetch_units
+from portal.services.matching import open_dispatch_ids, prefetch_units
 from portal.services.readahead import read_ahead
 from portal.services.reading import official_page_keys, write_batch_rows
-from portal.services.returns import prefetch_returns
+from portal.services.returns import prefetch_returns, prefetch_roster
 from portal.services.storing import add_fetched, parse_or_none, store_fetched, stored_of
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,8 @@ def _process_batch(stored: list[Stored]) -> None:
 
 def _prefetch(stored: list[Stored]) -> None:
     """What filing each message would ask the database, asked once for the batch."""
-    prefetch_units(one.parsed for one in stored)
+    units = prefetch_units(one.parsed for one in stored)
+    prefetch_roster(units, open_dispatch_ids())
     prefetch_returns([one.message.id for one in stored])
     prefetch_replies([one.message for one in stored])
 

@@ -49,13 +49,17 @@ def match_dispatch(parsed: ParsedMessage) -> tuple[Dispatch | None, MatchRoute]:
     by_subject = dispatch_by_subject(parsed.subject, numbers)
     if by_subject is not None:
         return db.session.get(Dispatch, by_subject), MatchRoute.SUBJECT
-    open_ones = batch_lookups.remembered(
-        "open_dispatches",
-        lambda: db.session.scalars(select(Dispatch.id).where(Dispatch.is_open)).all(),
-    )
+    open_ones = open_dispatch_ids()
     if len(open_ones) == 1:
         return db.session.get(Dispatch, open_ones[0]), MatchRoute.ONLY_OPEN
     return None, MatchRoute.NONE
+
+
+def open_dispatch_ids() -> list[int]:
+    return batch_lookups.remembered(
+        "open_dispatches",
+        lambda: db.session.scalars(select(Dispatch.id).where(Dispatch.is_open)).all(),
+    )
 
 
 def units_by_address(address: str) -> list[Unit]:
@@ -71,8 +75,9 @@ def units_by_address(address: str) -> list[Unit]:
     )
 
 
-def prefetch_units(parsed: Iterable[ParsedMessage]) -> None:
-    """The units of a batch's senders (and of the senders staff forwarded), in one query."""
+def prefetch_units(parsed: Iterable[ParsedMessage]) -> list[Unit]:
+    """The units of a batch's senders (and of the senders staff forwarded), in one query;
+    those found."""
     addresses = {
         address.lower()
         for one in parsed
@@ -90,7 +95,8 @@ def prefetch_units(parsed: Iterable[ParsedMessage]) -> None:
                 found[address].append(unit)
         return found
 
-    batch_lookups.prefetch("units_by_address", addresses, load)
+    found = batch_lookups.prefetch("units_by_address", addresses, load)
+    return list({unit for units in found.values() for unit in units})
 
 
 def match_unit(parsed: ParsedMessage) -> tuple[Unit | None, MatchRoute]:

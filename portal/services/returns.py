@@ -20,10 +20,12 @@ from portal.services import batch_lookups
 from portal.services.reading import check_rows, store_rows, write_rows
 from portal.services.reminders import cancel_pending
 
-# What a fetch batch keeps (batch_lookups): the return each message made, and the roster
-# lines and latest versions its messages took (not written until the batch's end).
+# What a fetch batch keeps (batch_lookups): the return each message made, the roster lines
+# and the last versions written of its units (asked once), and the versions its messages
+# made (not written until the batch's end).
 RETURN_OF_MESSAGE = "return_of_message"
 ROSTER_LINES, LATEST_VERSIONS = "roster_lines", "latest_versions"
+WRITTEN_VERSIONS = "written_versions"
 
 
 def record_no_pages(
@@ -93,6 +95,30 @@ def prefetch_returns(message_ids: list[int]) -> None:
     )
 
 
+def prefetch_roster(units: list[Unit], dispatch_ids: list[int]) -> None:
+    """The roster lines of a batch's units on the open dispatches, locked in one statement
+    (in id order), and their last versions written: two queries for the batch, not two
+    per return. The versions are read after the lock, as _roster_line does: one another
+    poller committed meanwhile is counted."""
+    pairs = [(dispatch_id, unit.id) for dispatch_id in dispatch_ids for unit in units]
+    if not pairs or not batch_lookups.is_open():
+        return
+    unit_ids = sorted({unit.id for unit in units})
+    lines = db.session.scalars(
+        select(Recipient)
+        .where(Recipient.dispatch_id.in_(dispatch_ids), Recipient.unit_id.in_(unit_ids))
+        .order_by(Recipient.id)
+        .with_for_update()
+    )
+    batch_lookups.answered(ROSTER_LINES, pairs, {(r.dispatch_id, r.unit_id): r for r in lines})
+    versions = db.session.execute(
+        select(Submission.dispatch_id, Submission.unit_id, func.max(Submission.version))
+        .where(Submission.dispatch_id.in_(dispatch_ids), Submission.unit_id.in_(unit_ids))
+        .group_by(Submission.dispatch_id, Submission.unit_id)
+    )
+    batch_lookups.answered(WRITTEN_VERSIONS, pairs, {(d, u): v for d, u, v in versions})
+
+
 def _roster_line(unit: Unit, dispatch: Dispatch) -> Recipient:
     """The unit's line on the dispatch's roster, locked for this transaction (a unit
     missing from the roster is added to it). Two pollers (or a poller and staff)
@@ -101,11 +127,10 @@ def _roster_line(unit: Unit, dispatch: Dispatch) -> Recipient:
     In a fetch batch, a line taken or added by an earlier message of the batch is that one
     (not written yet: the batch writes at its end)."""
     found, recipient = batch_lookups.known(ROSTER_LINES, (dispatch.id, unit.id))
-    if found:
-        return recipient
-    recipient = db.session.scalar(
-        select(Recipient).filter_by(dispatch_id=dispatch.id, unit_id=unit.id).with_for_update()
-    )
+    if not found:
+        recipient = db.session.scalar(
+            select(Recipient).filter_by(dispatch_id=dispatch.id, unit_id=unit.id).with_for_update()
+        )
     if recipient is None:
         recipient = Recipient(dispatch=dispatch, unit=unit)
         db.session.add(recipient)
@@ -127,14 +152,16 @@ def _new_version(message: InboundMessage, unit: Unit, dispatch: Dispatch) -> Sub
 
 def _supersede_written(unit: Unit, dispatch: Dispatch) -> int:
     """The unit's last version in the database, which is no longer current; 0 if none."""
-    previous = (
-        db.session.scalar(
-            select(func.max(Submission.version)).where(
-                Submission.dispatch_id == dispatch.id, Submission.unit_id == unit.id
+    found, previous = batch_lookups.known(WRITTEN_VERSIONS, (dispatch.id, unit.id), default=0)
+    if not found:
+        previous = (
+            db.session.scalar(
+                select(func.max(Submission.version)).where(
+                    Submission.dispatch_id == dispatch.id, Submission.unit_id == unit.id
+                )
             )
+            or 0
         )
-        or 0
-    )
     if previous:  # (none for a unit's first return: no statement)
         db.session.execute(  # one statement, not an object per earlier version
             update(Submission)
