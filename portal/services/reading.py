@@ -154,6 +154,8 @@ def _insert_rows(returns: list[tuple[Submission, CheckedRows]]) -> None:
     ]
     if finding_values:
         db.session.execute(insert(Finding), finding_values)
+    for submission, _checked in returns:  # loaded again if anyone asks (the review)
+        db.session.expire(submission, ["sites"])
 
 
 def _site_ids(submission_ids: list[int]) -> dict[int, list[int]]:
