@@ -89,3 +89,9 @@ def _session_settings(dbapi_connection, connection_record) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET plan_cache_mode = force_custom_plan")
         dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
+
+
+def in_chunks(values: list, size: int = 500) -> list[list]:
+    """`values` as lists of at most `size`, one IN list each (the databases' limits on bound
+    parameters: SQLite's is 32,766 since 3.32, older builds 999)."""
+    return [values[start : start + size] for start in range(0, len(values), size)]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import TypeVar
 
+from portal.database import in_chunks
 from portal.extensions import db
 
 KEY = "batch_lookups"
@@ -58,8 +59,8 @@ def prefetch(name: str, keys: Iterable, load: Callable[[list], dict]) -> dict:
         return {}
     keys = sorted(set(keys))
     found = {}
-    for start in range(0, len(keys), 500):  # database limits on bound parameters
-        found.update(load(keys[start : start + 500]))
+    for chunk in in_chunks(keys):
+        found.update(load(chunk))
     return answered(name, keys, found)
 
 

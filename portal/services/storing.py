@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from mailin.forms import ReadingStatus
 from mailin.imap import Fetched
 from mailin.message import ParsedMessage, parse_message
-from portal.database import utcnow
+from portal.database import in_chunks, utcnow
 from portal.extensions import db
 from portal.models import Attachment, InboundMessage, InboundStatus
 from portal.services.toolarge import queue_too_large_notice
@@ -59,7 +59,7 @@ def stored_of(batch: list[Fetched], parsed: list[ParsedMessage | None]) -> Alrea
     """What is stored already of `batch` (`parsed`: its messages, parsed, in order)."""
     stored = AlreadyStored()
     for (mailbox, folder, uidvalidity), uids in _uids_by_folder(batch).items():
-        for chunk in _chunks(uids):
+        for chunk in in_chunks(uids):
             stored.locations.update(
                 (mailbox, folder, uidvalidity, uid)
                 for uid in db.session.scalars(
@@ -69,14 +69,14 @@ def stored_of(batch: list[Fetched], parsed: list[ParsedMessage | None]) -> Alrea
                 )
             )
     digests = [hashlib.sha256(f.raw).hexdigest() for f in batch if f.raw is not None]
-    for chunk in _chunks(digests):
+    for chunk in in_chunks(digests):
         stored.sha256s.update(
             db.session.scalars(
                 select(InboundMessage.sha256).where(InboundMessage.sha256.in_(chunk))
             )
         )
     message_ids = [p.message_id for p in parsed if p is not None and p.message_id]
-    for chunk in _chunks(message_ids):
+    for chunk in in_chunks(message_ids):
         stored.message_ids.update(
             db.session.scalars(
                 select(InboundMessage.message_id).where(InboundMessage.message_id.in_(chunk))
@@ -95,11 +95,6 @@ def _uids_by_folder(batch: list[Fetched]) -> dict[tuple, list[int]]:
 
 def _location_key(message) -> tuple:
     return (message.mailbox, message.folder, message.uidvalidity, message.uid)
-
-
-def _chunks(values: list, size: int = 500) -> list[list]:
-    """IN lists of at most `size` values (database limits on bound parameters)."""
-    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def parse_or_none(fetched: Fetched) -> ParsedMessage | None:
