@@ -33,7 +33,6 @@ from portal.models import (
     Unit,
     UnitEmail,
 )
-from portal.services import batch_lookups
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
 from portal.services.matching import MatchRoute, match_dispatch, match_unit
 from portal.services.reading import read_return, unit_by_line
@@ -113,8 +112,6 @@ def _file_return(
     # Settled first: the message is then written once, with the return (one UPDATE).
     _settle(message, InboundStatus.PROCESSED)
     submission = record_return(message, unit, dispatch, reading, attachment_id, needs_review)
-    if not batch_lookups.is_open():  # (a batch lists them from memory, writes at its end)
-        db.session.flush()  # the rows and findings the acknowledgement lists
     acknowledge_return(message, submission)
     return Outcome(
         message.status,
