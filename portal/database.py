@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import sqlite3
 
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event, insert
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so migrations can alter them on SQLite and PostgreSQL alike.
@@ -95,3 +95,42 @@ def in_chunks(values: list, size: int = 500) -> list[list]:
     """`values` as lists of at most `size`, one IN list each (the databases' limits on bound
     parameters: SQLite's is 32,766 since 3.32, older builds 999)."""
     return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def bulk_insert(session, model, rows: list[dict]) -> None:
+    """Insert many rows of one table, all with the same keys, in one round trip.
+
+    PostgreSQL gets COPY: for a fetch batch's 500 rows it is half the time of the
+    multi-row INSERT SQLAlchemy sends, most of it the server's parsing of one statement
+    with 8,000 parameters (make bench). The other databases get that INSERT."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(model), rows)
+        return
+    table = model.__table__
+    keys = list(rows[0])
+    # COPY leaves out the ORM's defaults, as executemany would not: filled in here.
+    defaults = {
+        column.key: column.default.arg
+        for column in table.columns
+        if column.key not in keys and column.default is not None and column.default.is_scalar
+    }
+    if defaults:
+        rows = [dict(defaults, **row) for row in rows]
+        keys = list(rows[0])
+    columns = [table.c[key] for key in keys]
+    dialect = session.get_bind().dialect
+    to_database = [column.type._cached_bind_processor(dialect) for column in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    connection = session.connection().connection.dbapi_connection
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = [row[key] for key in keys]
+                copy.write_row(
+                    [
+                        value if convert is None else convert(value)
+                        for value, convert in zip(values, to_database, strict=True)
+                    ]
+                )

@@ -171,6 +171,30 @@ def test_a_page_already_reported_by_another_unit_is_flagged(app, dovecot, folder
     assert sites(app, second.id)[0][2] == ["duplicate_other_unit"]
 
 
+def test_pages_stored_by_another_unit_are_flagged_across_a_fetch_batch(app, dovecot, folder):  # noqa: F811
+    """The batch asks once for the addresses of the forms already read ahead
+    (reading._reports_of): each later return must still get its own unit's answer."""
+    seed_roster(app)
+    ninh_son = "huyendoan.ninhson@ninhthuan.example"
+    pages = [[1, "Tuổi trẻ xã A", "", "facebook.com/tuoitre.a", ""], [2, "Đoàn xã B", "", "doanxab.vn", ""]]
+    append(dovecot, folder, make_mail(attachments=[xlsx(*pages)]))  # Ninh Hải's, stored first
+    poll(app)
+    append(
+        dovecot,
+        folder,
+        make_mail(sender=ninh_son, attachments=[xlsx(pages[0])]),
+        make_mail(attachments=[xlsx(*pages)]),  # Ninh Hải again: A is Ninh Sơn's now too
+        make_mail(sender=ninh_son, attachments=[xlsx(pages[1], [2, "Đoàn xã C", "", "doanxac.vn", ""])]),
+        make_mail(sender=ninh_son, attachments=[xlsx([1, "Đoàn xã D", "", "doanxad.vn", ""])]),
+    )
+    assert poll(app) == 4
+    _first, son_1, hai_2, son_2, son_3 = submissions(app)
+    assert [codes for _, _, codes in sites(app, son_1.id)] == [["duplicate_other_unit"]]
+    assert [codes for _, _, codes in sites(app, hai_2.id)] == [["duplicate_other_unit"], []]
+    assert [codes for _, _, codes in sites(app, son_2.id)] == [["duplicate_other_unit"], []]
+    assert [codes for _, _, codes in sites(app, son_3.id)] == [[]]
+
+
 def test_replay_rereads_rows_without_a_new_version(app, dovecot, folder):  # noqa: F811
     seed_roster(app)
     append(dovecot, folder, make_mail(attachments=[xlsx([1, "Tuổi trẻ", "", "doan.vn", ""])]))

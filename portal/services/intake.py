@@ -39,7 +39,7 @@ from portal.services.acknowledge import prefetch_replies
 from portal.services.filing import Outcome, file_message, verdict_of
 from portal.services.matching import open_dispatch_ids, prefetch_units
 from portal.services.readahead import read_ahead
-from portal.services.reading import official_page_keys, write_batch_rows
+from portal.services.reading import FORMS_READ_AHEAD, official_page_keys, write_batch_rows
 from portal.services.returns import prefetch_returns, prefetch_roster
 from portal.services.storing import add_fetched, parse_or_none, store_fetched, stored_of
 
@@ -152,6 +152,10 @@ def _prefetch(stored: list[Stored]) -> None:
     prefetch_roster(units, open_dispatch_ids())
     prefetch_returns([one.message.id for one in stored])
     prefetch_replies([one.message for one in stored])
+    # Forms read ahead: the duplicate-address check asks for their URLs together.
+    batch_lookups.remembered(FORMS_READ_AHEAD, list).extend(
+        one.forms for one in stored if one.forms is not None
+    )
 
 
 @contextmanager

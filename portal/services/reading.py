@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from mailin.forms import FormReading, FormRow, MessageForms, ReadingStatus, read_all
 from mailin.forms.columns import ROW_FIELDS
 from mailin.message import ParsedMessage
 from mailin.text import fold, nfc
-from portal.database import in_chunks
+from portal.database import bulk_insert, in_chunks
 from portal.extensions import db
 from portal.models import (
     Finding,
@@ -26,6 +26,7 @@ from portal.services import batch_lookups
 # What a fetch batch keeps (batch_lookups): the findings of each return it recorded, by
 # submission (the acknowledgement lists them), and the rows it writes at its end.
 FINDINGS_WRITTEN, ROWS_TO_WRITE = "findings_written", "rows_to_write"
+REPORTS_OF_URLS, FORMS_READ_AHEAD = "reports_of_urls", "forms_read_ahead"
 
 
 def official_page_keys() -> frozenset[str]:
@@ -138,8 +139,9 @@ def _insert_rows(returns: list[tuple[Submission, CheckedRows]]) -> None:
     returns = [(submission, checked) for submission, checked in returns if checked.values]
     if not returns:  # never an INSERT of no rows (SQLAlchemy: … DEFAULT VALUES)
         return
-    db.session.execute(
-        insert(Site),
+    bulk_insert(
+        db.session,
+        Site,
         [
             dict(site, submission_id=submission.id)
             for submission, checked in returns
@@ -153,8 +155,7 @@ def _insert_rows(returns: list[tuple[Submission, CheckedRows]]) -> None:
         for site_id, found in zip(site_ids[submission.id], checked.findings, strict=True)
         for severity, code in found
     ]
-    if finding_values:
-        db.session.execute(insert(Finding), finding_values)
+    bulk_insert(db.session, Finding, finding_values)
     for submission, _checked in returns:  # loaded again if anyone asks (the review)
         db.session.expire(submission, ["sites"])
 
@@ -220,11 +221,49 @@ def _row_findings(row: FormRow, taken: set[str]) -> list[tuple[str, str]]:
 
 def _urls_of_other_units(submission: Submission, urls: set[str]) -> set[str]:
     """Which of `urls` other units already reported for the same dispatch (their current
-    returns). Two indexed steps: the rows with those URLs, then which of their
-    submissions count. (One join let SQLite start from the dispatch's submissions
-    instead: every return read all the others, and the intake slowed as the dispatch
-    filled.) Without autoflush: the submission being checked is written once, complete
-    (what else the session holds for this return cannot be another unit's row)."""
+    returns), as stored, and among the rows the fetch batch has not written yet."""
+    stored = {
+        url
+        for url, reports in _reports_of(urls).items()
+        for dispatch_id, unit_id in reports
+        if dispatch_id == submission.dispatch_id and unit_id != submission.unit_id
+    }
+    return stored | _urls_in_batch(submission, urls)
+
+
+def _reports_of(urls: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """URL → (dispatch, unit) of each current return holding it, as stored. In a fetch
+    batch one query also answers the URLs of the batch's forms already read ahead, so
+    most returns of a busy morning ask nothing (their rows are not stored before the
+    batch's end: what the batch reads stays true through it)."""
+    if not batch_lookups.is_open():
+        return _query_reports(urls)
+    asked, found = batch_lookups.remembered(REPORTS_OF_URLS, lambda: (set(), {}))
+    if not urls <= asked:
+        wanted = urls | (_urls_read_ahead() - asked)
+        found.update(_query_reports(wanted))
+        asked.update(wanted)
+    return {url: found[url] for url in urls if url in found}
+
+
+def _urls_read_ahead() -> set[str]:
+    """The URLs in the batch's forms that workers have finished reading."""
+    urls: set[str] = set()
+    for forms in batch_lookups.remembered(FORMS_READ_AHEAD, list):
+        if forms.done() and not forms.cancelled() and forms.exception() is None:
+            readings, pasted = forms.result()
+            for reading in [*readings, pasted]:
+                if reading is not None:
+                    urls.update(row.url_normalized for row in reading.rows)
+    urls.discard("")
+    return urls
+
+
+def _query_reports(urls: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Two indexed steps: the rows with those URLs, then which of their submissions are
+    current. (One join let SQLite start from the dispatch's submissions instead: every
+    return read all the others, and the intake slowed as the dispatch filled.) Without
+    autoflush: the submission being checked is written once, complete."""
     found: list[tuple[str, int]] = []
     for chunk in in_chunks(sorted(urls)):
         found += db.session.execute(
@@ -232,23 +271,21 @@ def _urls_of_other_units(submission: Submission, urls: set[str]) -> set[str]:
             .where(Site.url_normalized.in_(chunk))
             .execution_options(autoflush=False)
         ).all()
-    counted: set[int] = set()
+    current: dict[int, tuple[int, int]] = {}
     for chunk in in_chunks(sorted({submission_id for _, submission_id in found})):
-        counted.update(
-            db.session.scalars(
-                select(Submission.id)
-                .where(
-                    Submission.id.in_(chunk),
-                    Submission.dispatch_id == submission.dispatch_id,
-                    Submission.unit_id != submission.unit_id,
-                    Submission.is_current,
-                )
+        current.update(
+            (submission_id, (dispatch_id, unit_id))
+            for submission_id, dispatch_id, unit_id in db.session.execute(
+                select(Submission.id, Submission.dispatch_id, Submission.unit_id)
+                .where(Submission.id.in_(chunk), Submission.is_current)
                 .execution_options(autoflush=False)
             )
         )
-    return {url for url, submission_id in found if submission_id in counted} | (
-        _urls_in_batch(submission, urls)
-    )
+    reports: dict[str, list[tuple[int, int]]] = {}
+    for url, submission_id in found:
+        if submission_id in current:
+            reports.setdefault(url, []).append(current[submission_id])
+    return reports
 
 
 def _urls_in_batch(submission: Submission, urls: set[str]) -> set[str]:
