@@ -176,7 +176,10 @@ def test_pages_stored_by_another_unit_are_flagged_across_a_fetch_batch(app, dove
     (reading._reports_of): each later return must still get its own unit's answer."""
     seed_roster(app)
     ninh_son = "huyendoan.ninhson@ninhthuan.example"
-    pages = [[1, "Tuổi trẻ xã A", "", "facebook.com/tuoitre.a", ""], [2, "Đoàn xã B", "", "doanxab.vn", ""]]
+    pages = [
+        [1, "Tuổi trẻ xã A", "", "facebook.com/tuoitre.a", ""],
+        [2, "Đoàn xã B", "", "doanxab.vn", ""],
+    ]
     append(dovecot, folder, make_mail(attachments=[xlsx(*pages)]))  # Ninh Hải's, stored first
     poll(app)
     append(
@@ -184,7 +187,9 @@ def test_pages_stored_by_another_unit_are_flagged_across_a_fetch_batch(app, dove
         folder,
         make_mail(sender=ninh_son, attachments=[xlsx(pages[0])]),
         make_mail(attachments=[xlsx(*pages)]),  # Ninh Hải again: A is Ninh Sơn's now too
-        make_mail(sender=ninh_son, attachments=[xlsx(pages[1], [2, "Đoàn xã C", "", "doanxac.vn", ""])]),
+        make_mail(
+            sender=ninh_son, attachments=[xlsx(pages[1], [2, "Đoàn xã C", "", "doanxac.vn", ""])]
+        ),
         make_mail(sender=ninh_son, attachments=[xlsx([1, "Đoàn xã D", "", "doanxad.vn", ""])]),
     )
     assert poll(app) == 4
