@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from portal.errors import PortalError
+from portal.errors import InvalidInput, PortalError
 from portal.labels import ROLES
 
 
@@ -129,13 +129,24 @@ def import_units(path: Path, dry_run: bool) -> None:
     default=None,
     help="Roster as unit codes, comma-separated (default: every active unit).",
 )
+@click.option(
+    "--form-template",
+    type=click.File("rb"),
+    default=None,
+    help="The blank form sent to units (xlsx, xls, ods, docx): the dispatch asks for its "
+    "columns (default: the sites-and-pages form).",
+)
+@click.option("--form-from", default=None, help="Copy the form of an earlier dispatch (number).")
 @with_appcontext
-def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream, units) -> None:
+def add_dispatch(
+    number, subject, issued, deadline, issuer, message_id, upstream, units, form_template, form_from
+) -> None:
     """Add a dispatch and its roster."""
     from portal.services.dispatches import add_dispatch as add
 
     codes = [c.strip() for c in units.split(",") if c.strip()] if units else None
     try:
+        form = _dispatch_form(form_template, form_from)
         dispatch = add(
             number,
             subject,
@@ -145,6 +156,7 @@ def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream
             message_id=message_id,
             upstream_email=upstream,
             unit_codes=codes,
+            form=form,
         )
     except PortalError as exc:
         _fail(exc)
@@ -155,6 +167,33 @@ def add_dispatch(number, subject, issued, deadline, issuer, message_id, upstream
             count=len(dispatch.recipients),
         )
     )
+    _echo_form(dispatch.form_spec)
+
+
+def _dispatch_form(template, copied_from: str | None):
+    """The form the new dispatch asks for: learned from its template, copied, or None
+    (the sites-and-pages form)."""
+    from portal.services import dispatch_forms
+
+    if template is not None and copied_from:
+        raise InvalidInput(_("Give either --form-template or --form-from, not both."))
+    if template is not None:
+        return dispatch_forms.learn_from_template(template.read()).spec
+    if copied_from:
+        return dispatch_forms.form_copied_from(copied_from)
+    return None
+
+
+def _echo_form(spec) -> None:
+    """The columns the dispatch asks for, for staff to check (and correct in the admin)."""
+    from portal.services.dispatch_forms import describe_field
+
+    if spec is None:
+        click.echo(_("Form: the sites-and-pages form."))
+        return
+    click.echo(_("Form: %(title)s, %(count)d columns:", title=spec.title, count=len(spec.fields)))
+    for number, field in enumerate(spec.fields, start=1):
+        click.echo(f"  {number}. {describe_field(field)}")
 
 
 @click.command("load-demo")

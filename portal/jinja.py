@@ -7,6 +7,8 @@ from flask_babel import get_locale
 
 from portal import csrf
 from portal.admin.dispatches import RecipientView
+from portal.services.acknowledge import finding_text
+from portal.services.spec_rows import show_value
 from portal.labels import (
     ATTACHMENT_STATUSES,
     FINDINGS,
@@ -57,4 +59,6 @@ def init_app(app: Flask) -> None:
         finding=label_of(FINDINGS),
         service_problem=label_of(SERVICE_PROBLEMS),
         roster_url=RecipientView.roster_url,
+        show_value=show_value,
+        finding_text=finding_text,
     )

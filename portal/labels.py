@@ -162,6 +162,20 @@ FINDINGS = {
     "official_page": _l("This is one of the official pages, not the unit's own"),
 }
 
+# The checks of a dispatch's own form (mailin.forms.generic), each shown after the header
+# of the column it is about: "Ngày sinh: not a date (dd/mm/yyyy)".
+FIELD_FINDINGS = {
+    "required": _l("required, but empty"),
+    "invalid_email": _l("not a valid e-mail address"),
+    "invalid_phone": _l("not a valid phone number"),
+    "invalid_date": _l("not a date (dd/mm/yyyy)"),
+    "invalid_number": _l("not a number"),
+    "not_in_list": _l("not one of the values the form lists"),
+    "invalid_yesno": _l("neither yes (Có) nor no (Không)"),
+    "invalid_url": _l("not a usable web address or domain"),
+    "duplicate_in_return": _l("the same value is on an earlier row of this return"),
+}
+
 # Actors that are not a member of staff (those are shown by their email address).
 ACTORS = {
     "system": _l("System"),

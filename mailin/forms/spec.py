@@ -70,14 +70,17 @@ class FormSpec:
 
 
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
+KEY_LENGTH = 30
 
 
 def field_key(header: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
     """A stable key from a header: folded words joined by '_' ('Ngày sinh' -> 'ngay_sinh'),
-    without footnote marks or a trailing '(*)'; numbered when `taken` holds it already."""
+    without footnote marks or a trailing '(*)'; numbered when `taken` holds it already.
+    At most KEY_LENGTH characters (a finding names its field by key)."""
     words = _NOT_KEY.sub(" ", fold(header).replace("(*)", " ")).split()
-    base = "_".join(words)[:40].strip("_") or "cot"
+    base = "_".join(words)[:KEY_LENGTH].strip("_") or "cot"
     key, number = base, 2
     while key in taken:
-        key, number = f"{base}_{number}", number + 1
+        suffix = f"_{number}"
+        key, number = base[: KEY_LENGTH - len(suffix)].strip("_") + suffix, number + 1
     return key

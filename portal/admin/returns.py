@@ -134,9 +134,12 @@ class SubmissionView(PortalModelView):
         ).all()
         attachment = db.session.get(Attachment, submission.attachment_id or 0)
         changes = {v.id: _changes(v, submission) for v in versions}
+        spec = submission.dispatch.form_spec
         return self.render(
             "admin/review.html",
             submission=submission,
+            spec=spec,
+            headers={one.key: one.header for one in spec.fields} if spec else {},
             message=message,
             versions=versions,
             attachment=attachment,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from mailin.forms.spec import FormSpec
 from mailin.text import fold, nfc
 from portal.database import EnumText, UTCDateTime, utcnow
 from portal.extensions import db
@@ -40,6 +41,9 @@ class Dispatch(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Number and subject without case or diacritics, for search on every database.
     search_folded: Mapped[str] = mapped_column(String(700), default="")
+    # The dispatch's own form (FormSpec.to_dict), learned from its blank template; None for
+    # the built-in sites-and-pages form (mailin/forms/columns.py).
+    form: Mapped[dict | None] = mapped_column(JSON)
 
     recipients: Mapped[list[Recipient]] = relationship(
         back_populates="dispatch", cascade="all, delete-orphan"
@@ -53,6 +57,11 @@ class Dispatch(db.Model):
             words = (value, other) if key == "number" else (other, value)
             self.search_folded = fold(" ".join(w for w in words if w))
         return value
+
+    @property
+    def form_spec(self) -> FormSpec | None:
+        """The dispatch's own form, or None when it asks for the sites-and-pages form."""
+        return FormSpec.from_dict(self.form) if self.form else None
 
     def __str__(self) -> str:
         return f"{self.number} — {self.subject}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mailin.forms.values import Platform
@@ -91,6 +91,11 @@ class Site(db.Model):
     phone: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(500), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # A row of a dispatch's own form: its values by the form's field keys (text, numbers,
+    # yes/no, dates as YYYY-MM-DD); None for the sites-and-pages form, whose values are
+    # the columns above. A key the form no longer has stays: a column renamed or dropped
+    # after returns arrived loses no data.
+    form_values: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     submission: Mapped[Submission] = relationship(back_populates="sites")
     findings: Mapped[list[Finding]] = relationship(

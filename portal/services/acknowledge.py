@@ -20,7 +20,7 @@ from mailin.message import references_of
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import VIETNAM, show_date, show_datetime
-from portal.labels import FINDINGS, READING_PROBLEMS
+from portal.labels import FIELD_FINDINGS, FINDINGS, READING_PROBLEMS
 from portal.models import (
     Finding,
     InboundMessage,
@@ -233,18 +233,36 @@ def _finding_lines(submission: Submission) -> list[FindingLine]:
         found
         if written
         else db.session.execute(
-            select(Site.sheet, Site.source_row, Finding.severity, Finding.code)
+            select(Site.sheet, Site.source_row, Finding.severity, Finding.code, Finding.field)
             .join(Finding, Finding.site_id == Site.id)
             .where(Site.submission_id == submission.id)
             .order_by(Site.position, Finding.severity != Severity.ERROR, Finding.id)
         )
     )
+    headers = _headers_of(submission)
     return [
         FindingLine(
-            sheet or "", source_row, str(FINDINGS.get(code, code)), severity == Severity.ERROR
+            sheet or "",
+            source_row,
+            finding_text(code, headers.get(key)),
+            severity == Severity.ERROR,
         )
-        for sheet, source_row, severity, code in found
+        for sheet, source_row, severity, code, key in found
     ]
+
+
+def _headers_of(submission: Submission) -> dict[str, str]:
+    """The headers of the dispatch's own form by field key ({} for sites-and-pages)."""
+    spec = submission.dispatch.form_spec
+    return {one.key: one.header for one in spec.fields} if spec else {}
+
+
+def finding_text(code: str, header: str | None = None) -> str:
+    """A finding as units and staff read it; on a dispatch's own form, named by the
+    header of the column it is about ('Ngày sinh: not a date (dd/mm/yyyy)')."""
+    if header:
+        return f"{header}: {FIELD_FINDINGS.get(code, code)}"
+    return str(FINDINGS.get(code, code))
 
 
 def acknowledge_staff_return(

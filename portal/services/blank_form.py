@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mailin.forms.spec_template import spec_blank_form
 from mailin.forms.template import blank_form
 from portal.models import Dispatch, OutboundAttachment, Unit
 from portal.texts import render_line
@@ -12,7 +13,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def template_for(dispatch: Dispatch, unit: Unit | None = None) -> bytes:
-    """The xlsx form for this dispatch, with the unit's name in it when given."""
+    """The xlsx form for this dispatch (its own, or the sites-and-pages form), with the
+    unit's name in it when given."""
+    spec = dispatch.form_spec
+    if spec is not None:
+        return spec_blank_form(spec, dispatch.number, dispatch.subject, unit.name if unit else "")
     return blank_form(dispatch.number, dispatch.subject, unit.name if unit else "")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from mailin.forms.spec import FormSpec
 from mailin.headers import one_line
 from mailin.text import nfc
 from portal.emails import normalize_address
@@ -47,8 +48,10 @@ def add_dispatch(
     upstream_email: str | None = None,
     unit_codes: list[str] | None = None,
     note: str = "",
+    form: FormSpec | None = None,
 ) -> Dispatch:
-    """A new dispatch with its roster (all active units, or the given codes); committed."""
+    """A new dispatch with its roster (all active units, or the given codes), asking for
+    its own form or, when `form` is None, the sites-and-pages form; committed."""
     dispatch = Dispatch(
         number=number,
         subject=subject,
@@ -58,6 +61,7 @@ def add_dispatch(
         message_id=message_id,
         upstream_email=upstream_email,
         note=note,
+        form=form.to_dict() if form else None,
     )
     check_dispatch(dispatch)
     units = roster_units(unit_codes)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from mailin.authres import SenderCheck, SenderProof, check_sender
 from mailin.forms import FormReading, MessageForms, ReadingStatus
+from mailin.forms.generic import SpecReading
 from mailin.kinds import Kind, Verdict, classify
 from mailin.message import ParsedMessage
 from portal.database import utcnow
@@ -37,6 +38,7 @@ from portal.services.acknowledge import acknowledge_return, acknowledge_triage
 from portal.services.matching import MatchRoute, match_dispatch, match_unit
 from portal.services.reading import read_return, unit_by_line
 from portal.services.returns import record_return, return_of_message
+from portal.services.spec_rows import read_spec_return
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _file_return(
     held in triage when its unit or dispatch is unknown (answered there only if it carries
     a readable form and ACK_TRIAGE is on)."""
     (unit, unit_route), (dispatch, dispatch_route) = matched_unit, matched_dispatch
-    reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
+    reading, attachment_id = _read(message, parsed, forms, dispatch)
     if unit is None and reading is not None and reading.unit_line:
         unit = unit_by_line(reading.unit_line)
         unit_route = MatchRoute.UNIT_LINE if unit else MatchRoute.NONE
@@ -121,8 +123,25 @@ def _file_return(
     )
 
 
+def _read(
+    message: InboundMessage,
+    parsed: ParsedMessage,
+    forms: Future[MessageForms] | None,
+    dispatch: Dispatch | None,
+) -> tuple[FormReading | SpecReading | None, int | None]:
+    """The message's forms read with its dispatch's own form, or with the sites-and-pages
+    form (read ahead by a worker when `forms` is given)."""
+    spec = dispatch.form_spec if dispatch is not None else None
+    if spec is not None:
+        return read_spec_return(message, parsed.html, spec)
+    return read_return(message, parsed, forms.result() if forms else None)
+
+
 def _hold_unmatched(
-    message: InboundMessage, reading: FormReading | None, routes: str, unit_known: bool
+    message: InboundMessage,
+    reading: FormReading | SpecReading | None,
+    routes: str,
+    unit_known: bool,
 ) -> Outcome:
     """A return whose unit or dispatch is unknown waits in triage; answered there only if
     it carries a readable form (and ACK_TRIAGE is on)."""
@@ -147,7 +166,7 @@ def _read_again(
     """The message's return read again with today's reader, for the same unit and
     dispatch; a return staff recorded as "no pages" has nothing to read."""
     if submission.read_error != ReadingStatus.NO_PAGES:
-        reading, attachment_id = read_return(message, parsed, forms.result() if forms else None)
+        reading, attachment_id = _read(message, parsed, forms, submission.dispatch)
         record_return(message, submission.unit, submission.dispatch, reading, attachment_id)
     _settle(message, InboundStatus.PROCESSED)
     return Outcome(
@@ -177,7 +196,7 @@ def _hold(message: InboundMessage, reason: HoldReason, detail: str) -> Outcome:
     return Outcome(message.status, message.unit_id, message.dispatch_id, f"{reason}: {detail}")
 
 
-def _is_readable(reading: FormReading | None) -> bool:
+def _is_readable(reading: FormReading | SpecReading | None) -> bool:
     return reading is not None and reading.status == ReadingStatus.READ and bool(reading.rows)
 
 

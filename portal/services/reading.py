@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from mailin.forms.generic import SpecReading
 from sqlalchemy import delete, select
 
 from mailin.forms import FormReading, FormRow, MessageForms, ReadingStatus, read_all
@@ -22,6 +21,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import batch_lookups
+from portal.services.spec_rows import CheckedRows, check_spec_rows
 
 # What a fetch batch keeps (batch_lookups): the findings of each return it recorded, by
 # submission (the acknowledgement lists them), and the rows it writes at its end.
@@ -68,15 +68,6 @@ def unit_by_line(line: str) -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
-@dataclass
-class CheckedRows:
-    """A reading's rows as they are to be written: the site columns of each (without its
-    submission), and each one's findings as (severity, code)."""
-
-    values: list[dict] = field(default_factory=list)
-    findings: list[list[tuple[str, str]]] = field(default_factory=list)
-
-
 def store_rows(submission: Submission, reading: FormReading | None) -> None:
     """Replace the submission's rows with the reading's, with their findings and counts."""
     write_rows(submission, check_rows(submission, reading))
@@ -88,6 +79,8 @@ def check_rows(submission: Submission, reading: FormReading | None) -> CheckedRo
     if reading is None or reading.status != ReadingStatus.READ or not reading.rows:
         submission.row_count = submission.error_count = submission.warning_count = 0
         return CheckedRows()
+    if isinstance(reading, SpecReading):  # a dispatch's own form
+        return check_spec_rows(submission, reading)
     taken = _urls_of_other_units(
         submission, {row.url_normalized for row in reading.rows if row.url_normalized}
     )
@@ -95,10 +88,7 @@ def check_rows(submission: Submission, reading: FormReading | None) -> CheckedRo
         [_site_values(position, row) for position, row in enumerate(reading.rows)],
         [_row_findings(row, taken) for row in reading.rows],
     )
-    severities = [severity for found in checked.findings for severity, _code in found]
-    submission.row_count = len(checked.values)
-    submission.error_count = severities.count(Severity.ERROR)
-    submission.warning_count = len(severities) - submission.error_count
+    checked.count_into(submission)
     return checked
 
 
@@ -109,9 +99,9 @@ def write_rows(submission: Submission, checked: CheckedRows) -> None:
         FINDINGS_WRITTEN,
         submission,
         [
-            (site["sheet"], site["source_row"], severity, code)
+            (site["sheet"], site["source_row"], severity, code, key)
             for site, found in zip(checked.values, checked.findings, strict=True)
-            for severity, code in found
+            for severity, code, key in found
         ],
     )
     if submission.id is not None:  # a replay re-reads the form: its earlier rows go first
@@ -150,10 +140,10 @@ def _insert_rows(returns: list[tuple[Submission, CheckedRows]]) -> None:
     )
     site_ids = _site_ids([submission.id for submission, _ in returns])
     finding_values = [
-        dict(site_id=site_id, severity=severity, code=code)
+        dict(site_id=site_id, severity=severity, code=code, field=key)
         for submission, checked in returns
         for site_id, found in zip(site_ids[submission.id], checked.findings, strict=True)
-        for severity, code in found
+        for severity, code, key in found
     ]
     bulk_insert(db.session, Finding, finding_values)
     for submission, _checked in returns:  # loaded again if anyone asks (the review)
@@ -202,11 +192,12 @@ def _site_values(position: int, row: FormRow) -> dict:
         platform=row.platform,
         url_normalized=row.url_normalized[:2000],
         name_folded=fold(values["name"]),
+        form_values=None,  # the same keys as a row of a dispatch's own form (spec_rows.py)
     )
 
 
-def _row_findings(row: FormRow, taken: set[str]) -> list[tuple[str, str]]:
-    """(severity, code) of a row: its errors, then its warnings, a URL another unit
+def _row_findings(row: FormRow, taken: set[str]) -> list[tuple[str, str, str]]:
+    """(severity, code, '') of a row: its errors, then its warnings, a URL another unit
     reported among them (before the official-page note, as staff read them)."""
     warnings = list(row.warnings)
     if row.url_normalized and row.url_normalized in taken:
@@ -214,8 +205,8 @@ def _row_findings(row: FormRow, taken: set[str]) -> list[tuple[str, str]]:
             warnings.index("official_page") if "official_page" in warnings else len(warnings),
             "duplicate_other_unit",
         )
-    return [(Severity.ERROR, code) for code in row.errors] + [
-        (Severity.WARNING, code) for code in warnings
+    return [(Severity.ERROR, code, "") for code in row.errors] + [
+        (Severity.WARNING, code, "") for code in warnings
     ]
 
 

@@ -16,8 +16,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from mailin.forms.columns import ROW_COLUMNS, ValueKind
+from portal.i18n import show_number
 from portal.labels import FINDINGS, PLATFORMS
 from portal.models import Dispatch, ReportSettings
+from portal.services.consolidated_reply import form_sheets
 from portal.services.consolidated_reply.figures import Figures, accepted_rows, rejected
 from portal.texts import block_line, block_lines
 
@@ -83,7 +85,11 @@ def workbook(result: dict, counted: Figures, today: dt.date) -> bytes:
         "date": book.add_format({"num_format": "dd/mm/yyyy", "align": "left"}),
     }
     _summary_sheet(book, formats, result, counted, today)
-    _rows_sheet(book, formats, result)
+    if "form" in result["dispatch"]:  # the dispatch's own form (form_sheets.py)
+        form_sheets.form_rows_sheet(book, formats, result, counted, text)
+        form_sheets.units_sheet(book, formats, result, text)
+    else:
+        _rows_sheet(book, formats, result)
     _missing_sheet(book, formats, counted)
     book.close()
     return buffer.getvalue()
@@ -109,6 +115,9 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
     sheet.set_column(0, 0, 80)
     sheet.set_column(1, 1, 30)
     dispatch = result["dispatch"]
+    form_title = dispatch.get("form", {}).get("title", "") or (
+        dispatch["subject"] if "form" in dispatch else ""
+    )
     lines: list[tuple[str, object]] = [
         (_label("number"), dispatch["number"]),
         (_label("subject"), dispatch["subject"]),
@@ -119,8 +128,10 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
         (_label("on_time"), counted.on_time),
         (_label("late"), counted.late),
         (_label("not_reported"), len(counted.missing)),
-        (_label("rows"), counted.rows),
+        (_label("rows", form_title=form_title), counted.rows),
     ]
+    headers = {c["key"]: c["header"] for c in dispatch.get("form", {}).get("columns", [])}
+    lines += [(_label("total", header=headers[key]), n) for key, n in counted.totals.items()]
     lines += [
         (_label("platform", label=PLATFORMS.get(key, key)), n)
         for key, n in sorted(counted.by_platform.items())
@@ -130,12 +141,12 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
         (_label("finding", label=FINDINGS.get(code, code)), n)
         for code, n in sorted(counted.by_warning.items())
     ]
-    sheet.write_string(0, 0, text(_label("title")), formats["bold"])
+    sheet.write_string(0, 0, text(_label("title", form_title=form_title)), formats["bold"])
     for row, (label, value) in enumerate(lines, start=2):
         sheet.write_string(row, 0, text(label))
         if isinstance(value, dt.date):
             sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), formats["date"])
-        elif isinstance(value, int):
+        elif isinstance(value, int | float):
             sheet.write_number(row, 1, value)
         else:
             sheet.write_string(row, 1, text(value))
@@ -243,6 +254,11 @@ class MissingUnit(NamedTuple):
     rejected: bool  # its return was rejected (rather than never sent)
 
 
+class Total(NamedTuple):
+    header: str
+    value: str
+
+
 class PlatformCount(NamedTuple):
     label: str
     count: int
@@ -270,7 +286,19 @@ def _letter_context(
             for key, n in sorted(counted.by_platform.items())
         ],
         warnings=counted.by_warning,
+        form_title=_form_title(dispatch),
+        totals=[
+            Total(field.header, show_number(counted.totals[field.key]))
+            for field in (dispatch.form_spec.fields if dispatch.form_spec else ())
+            if field.key in counted.totals
+        ],
     )
+
+
+def _form_title(dispatch: Dispatch) -> str:
+    """What the dispatch's own form is called ('' for the sites-and-pages form)."""
+    spec = dispatch.form_spec
+    return (spec.title or dispatch.subject) if spec else ""
 
 
 def _letter_header(document, settings: ReportSettings, context: dict) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from mailin.forms.columns import ROW_FIELDS
+from mailin.forms.spec import FormSpec
 from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.models import (
@@ -56,15 +57,41 @@ def consolidate(dispatch: Dispatch) -> dict:
         if unit_id in submitted:
             _add_return(entry, submitted[unit_id], rows, dispatch.deadline)
         units.append(entry)
-    return {
-        "dispatch": {
-            "number": dispatch.number,
-            "subject": dispatch.subject,
-            "issued": dispatch.issued_on.isoformat(),
-            "deadline": dispatch.deadline.isoformat(),
-        },
-        "units": units,
+    described = {
+        "number": dispatch.number,
+        "subject": dispatch.subject,
+        "issued": dispatch.issued_on.isoformat(),
+        "deadline": dispatch.deadline.isoformat(),
     }
+    spec = dispatch.form_spec
+    if spec is not None:
+        described["form"] = form_description(spec)
+        for entry in units:
+            entry["rows"] = [_row_by_keys(spec, row) for row in entry["rows"]]
+    else:
+        for entry in units:
+            for row in entry["rows"]:
+                del row["form_values"]
+    return {"dispatch": described, "units": units}
+
+
+def form_description(spec: FormSpec) -> dict:
+    """The dispatch's own form as the JSON export lists it."""
+    return {
+        "title": spec.title,
+        "columns": [
+            {"key": one.key, "header": one.header, "type": str(one.type)} for one in spec.fields
+        ],
+    }
+
+
+def _row_by_keys(spec: FormSpec, row: dict) -> dict:
+    """A row of a dispatch's own form keyed by its columns' keys (and any key an earlier
+    version of the form had: nothing a unit sent is dropped), with its findings."""
+    values = row["form_values"] or {}
+    keyed = {one.key: values.get(one.key) for one in spec.fields}
+    keyed.update((key, value) for key, value in values.items() if key not in keyed)
+    return keyed | {"errors": row["errors"], "warnings": row["warnings"]}
 
 
 def _current_returns(dispatch: Dispatch) -> tuple[dict[int, tuple], dict[int, list[dict]]]:
@@ -139,14 +166,15 @@ def _rows_of_current_returns(current: tuple) -> dict[int, list[dict]]:
         findings[site_id].append((severity, code, is_open))
     rows: dict[int, list[dict]] = defaultdict(list)
     columns = [site[key] for key in ROW_FIELDS]
-    for site_id, submission_id, url_normalized, *values in db.session.execute(
-        select(site.id, site.submission_id, site.url_normalized, *columns)
+    for site_id, submission_id, url_normalized, form_values, *values in db.session.execute(
+        select(site.id, site.submission_id, site.url_normalized, site.form_values, *columns)
         .join(submission, site.submission_id == submission.c.id)
         .where(*current)
         .order_by(site.submission_id, site.position, site.id)
     ):
         row = dict(zip(ROW_FIELDS, values, strict=True))
         row["url_normalized"] = url_normalized
+        row["form_values"] = form_values
         found = findings.get(site_id)
         if found is None:  # most rows: nothing to sort out
             row["errors"], row["warnings"] = [], []
@@ -176,10 +204,14 @@ class Figures:
     by_platform: Counter = field(default_factory=Counter)
     with_warnings: int = 0
     by_warning: Counter = field(default_factory=Counter)
+    # A dispatch's own form: the sum of each number column over the rows sent upstream.
+    totals: dict[str, int | float] = field(default_factory=dict)
 
 
 def figures(result: dict) -> Figures:
     counted = Figures(units=len(result["units"]))
+    number_keys = _number_keys(result)
+    counted.totals = dict.fromkeys(number_keys, 0)
     for unit in result["units"]:
         if not reported(unit):
             counted.missing.append(unit["name"])
@@ -189,10 +221,21 @@ def figures(result: dict) -> Figures:
         counted.on_time += not unit["late"]
         for row in accepted_rows(unit):
             counted.rows += 1
-            counted.by_platform[row["platform"]] += 1
+            if "platform" in row:  # the sites-and-pages form
+                counted.by_platform[row["platform"]] += 1
             counted.with_warnings += bool(row["warnings"])
             counted.by_warning.update(row["warnings"])
+            for key in number_keys:
+                value = row.get(key)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    counted.totals[key] += value
     return counted
+
+
+def _number_keys(result: dict) -> list[str]:
+    """The keys of the number columns of the dispatch's own form ([] for sites-and-pages)."""
+    columns = result["dispatch"].get("form", {}).get("columns", [])
+    return [column["key"] for column in columns if column["type"] in ("integer", "decimal")]
 
 
 def reported(unit: dict) -> bool:
