@@ -7,8 +7,6 @@ from flask_babel import get_locale
 
 from portal import csrf
 from portal.admin.dispatches import RecipientView
-from portal.services.acknowledge import finding_text
-from portal.services.spec_rows import show_value
 from portal.labels import (
     ATTACHMENT_STATUSES,
     FINDINGS,
@@ -19,6 +17,8 @@ from portal.labels import (
     SERVICE_PROBLEMS,
     SUBMISSION_STATUSES,
 )
+from portal.services.acknowledge import finding_text
+from portal.services.spec_rows import show_value
 
 
 def current_language() -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from mailin.forms.learn import LearnedForm, TemplateNotReadable, learn_form
 from sqlalchemy import select
 
+from mailin.forms.learn import LearnedForm, TemplateNotReadable, learn_form
 from mailin.forms.spec import FieldType, FormField, FormSpec, field_key
 from mailin.text import nfc
 from portal.errors import InvalidInput

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from mailin.forms.generic import SpecReading, SpecRow, read_html_with_spec, read_with_spec
-
 from mailin.forms import ReadingStatus
 from mailin.forms.columns import ROW_FIELDS
+from mailin.forms.generic import SpecReading, SpecRow, read_html_with_spec, read_with_spec
 from mailin.forms.spec import FieldType, FormSpec
 from mailin.forms.values import platform_of
 from mailin.text import fold
