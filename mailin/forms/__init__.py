@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import logging
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from mailin.forms.checks import row_findings
@@ -54,6 +56,9 @@ class ReadingStatus(enum.StrEnum):
 
 
 SPREADSHEETS = {"xlsx", "xls", "ods"}
+# What a damaged zip raises when an entry is read: a bad CRC, a broken deflate stream, a
+# version of zip no one writes, a truncated entry.
+DAMAGED = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError)
 ZIP_BASED = {"xlsx", "docx", "ods", "odt", "zip"}
 
 
@@ -82,10 +87,13 @@ class FormReading:
 def read_form(data: bytes, official: frozenset[str] = frozenset()) -> FormReading:
     """Read a file a unit attached; `official` holds the normalised URLs of official pages."""
     kind = sniff(data)
-    refused = _refusal(data, kind)
+    try:
+        refused = _refusal(data, kind)
+        macros = has_macros(data, kind)
+    except DAMAGED as exc:  # a broken entry met while checking it: no parser will do better
+        return FormReading(ReadingStatus.UNREADABLE, kind, detail=f"damaged file: {exc}"[:500])
     if refused is not None:
         return refused
-    macros = has_macros(data, kind)
     if kind == "cfb":
         kind = "xls"
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all entries together
@@ -57,14 +58,17 @@ def sniff(data: bytes) -> str:
 def _zip_kind(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
         return "zip"
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return "xlsx"
     if "word/document.xml" in names:
         return "docx"
     if "mimetype" in names:
-        mimetype = zipfile.ZipFile(io.BytesIO(data)).read("mimetype")[:100]
+        try:
+            mimetype = zipfile.ZipFile(io.BytesIO(data)).read("mimetype")[:100]
+        except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, zlib.error):
+            return "zip"  # a damaged entry, or a version of zip no one writes
         if b"opendocument.spreadsheet" in mimetype:
             return "ods"
         if b"opendocument.text" in mimetype:
@@ -81,7 +85,7 @@ def encryption(data: bytes, kind: str) -> str:
     if kind in ("ods", "odt"):
         try:
             manifest = zipfile.ZipFile(io.BytesIO(data)).read("META-INF/manifest.xml")
-        except (KeyError, zipfile.BadZipFile, OSError):
+        except (KeyError, zipfile.BadZipFile, OSError, NotImplementedError, zlib.error):
             return ""
         return kind if b"encryption-data" in manifest else ""
     if kind != "cfb":
@@ -104,7 +108,7 @@ def check_zip(data: bytes) -> None:
     """
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
         raise NotAZip(f"not a readable zip: {exc}") from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise UnsafeFile(f"{len(entries)} entries in the zip (at most {MAX_ZIP_ENTRIES})")
@@ -130,7 +134,14 @@ def _check_xml_prologs(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
             continue
         try:
             found, prolog = _prolog_end(archive, entry)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+            zlib.error,  # a damaged deflate stream (one flipped byte is enough)
+        ) as exc:
             raise NotAZip(f"{entry.filename} cannot be read: {exc}") from exc
         if found and found.group().startswith(b"<!"):
             raise UnsafeFile(
