@@ -176,6 +176,20 @@ FIELD_FINDINGS = {
     "duplicate_in_return": _l("the same value is on an earlier row of this return"),
 }
 
+# The register of pages (services/register.py): where a page stands, what changed.
+PAGE_STATES = {
+    "active": _l("active"),
+    "dropped": _l("no longer reported"),
+    "closed": _l("closed"),
+}
+PAGE_CHANGES = {
+    "added": _l("page added"),
+    "dropped": _l("page no longer listed"),
+    "url_changed": _l("address changed"),
+    "admin_changed": _l("administrator changed"),
+    "renamed": _l("name changed"),
+}
+
 # Actors that are not a member of staff (those are shown by their email address).
 ACTORS = {
     "system": _l("System"),

@@ -13,6 +13,7 @@ from portal.admin.dispatches import DispatchView, RecipientView
 from portal.admin.home import HomeView
 from portal.admin.mailboxes import MailboxView
 from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
+from portal.admin.register import RegisterView
 from portal.admin.report_settings import ReportSettingsView
 from portal.admin.returns import SiteView, SubmissionView
 from portal.admin.units import OfficialPageView, UnitView
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     admin.add_view(RecipientView(Recipient, session, name=_l("Rosters"), category=work))
     admin.add_view(SubmissionView(Submission, session, name=_l("Returns"), category=work))
     admin.add_view(SiteView(Site, session, name=_l("Pages reported"), category=work))
+    admin.add_view(RegisterView(name=_l("Register of pages"), endpoint="register", category=work))
     admin.add_view(UnitView(Unit, session, name=_l("Units")))
     admin.add_view(OfficialPageView(OfficialPage, session, name=_l("Official pages")))
     mail = _l("Mail")

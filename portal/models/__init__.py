@@ -20,7 +20,15 @@ from portal.models.mail import (
 from portal.models.mailbox import Mailbox
 from portal.models.reference import OfficialPage
 from portal.models.report import ConsolidatedReport, ReportSettings
-from portal.models.submission import Finding, Platform, Severity, Site, Submission, SubmissionStatus
+from portal.models.submission import (
+    Finding,
+    PageClosure,
+    Platform,
+    Severity,
+    Site,
+    Submission,
+    SubmissionStatus,
+)
 from portal.models.unit import Unit, UnitEmail
 from portal.models.user import LoginAttempt, Role, StaffSession, User
 
@@ -38,6 +46,7 @@ __all__ = [
     "MailboxState",
     "MailKind",
     "OAuthToken",
+    "PageClosure",
     "OfficialPage",
     "OutboundAttachment",
     "OutboundKind",

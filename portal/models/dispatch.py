@@ -43,7 +43,7 @@ class Dispatch(db.Model):
     search_folded: Mapped[str] = mapped_column(String(700), default="")
     # The dispatch's own form (FormSpec.to_dict), learned from its blank template; None for
     # the built-in sites-and-pages form (mailin/forms/columns.py).
-    form: Mapped[dict | None] = mapped_column(JSON)
+    form: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     recipients: Mapped[list[Recipient]] = relationship(
         back_populates="dispatch", cascade="all, delete-orphan"

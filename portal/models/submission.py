@@ -129,3 +129,22 @@ class Finding(db.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class PageClosure(db.Model):
+    """A page staff marked closed in the register of pages (services/register.py): a unit
+    said it stopped running it, whatever later returns leave out."""
+
+    __tablename__ = "page_closure"
+    __table_args__ = (UniqueConstraint("unit_id", "page_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    # The page's key in the register: its normalised address, or its folded name.
+    page_key: Mapped[str] = mapped_column(String(500))
+    note: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return self.page_key

@@ -52,6 +52,7 @@ def read_spec_return(
     for attachment in message.attachments:
         reading = read_with_spec(attachment.content or b"", spec)
         attachment.status, attachment.error = reading.status, reading.detail[:2000]
+        attachment.has_macros = reading.macros  # never run; staff see MACROS_NOTE
         candidates.append((reading, attachment.id))
     if "<table" in html.lower():
         candidates.append((read_html_with_spec(html, spec), None))
