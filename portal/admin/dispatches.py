@@ -22,7 +22,8 @@ from portal.admin.base import (
     int_ids,
     labelled,
 )
-from portal.errors import InvalidInput, PortalError
+from portal.admin.dispatch_form import FormColumnsPage
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.labels import FINDINGS, PLATFORMS, RECIPIENT_STATES, choices
 from portal.models import (
@@ -33,7 +34,6 @@ from portal.models import (
     SubmissionStatus,
     Unit,
 )
-from portal.services import dispatch_forms
 from portal.services.blank_form import XLSX_TYPE, template_filename, template_for
 from portal.services.consolidated_reply.sending import (
     DOCX_TYPE,
@@ -148,7 +148,7 @@ def _roster_link(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(href, text)
 
 
-class DispatchView(PortalModelView):
+class DispatchView(FormColumnsPage, PortalModelView):
     column_list = [
         "number",
         "subject",
@@ -285,61 +285,6 @@ class DispatchView(PortalModelView):
                 )
         return redirect(url_for(".report_preview", dispatch_id=dispatch.id))
 
-    @expose("/columns/<int:dispatch_id>", methods=["GET", "POST"])
-    def form_columns_page(self, dispatch_id: int):
-        """The form the dispatch asks for: learned from a blank template, copied from an
-        earlier dispatch, or the sites-and-pages form; its columns corrected by staff."""
-        dispatch = db.get_or_404(Dispatch, dispatch_id)
-        if request.method == "POST":
-            if not self.can_edit:
-                abort(403)
-            try:
-                self._change_form(dispatch, request.form.get("action", ""))
-            except PortalError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-            return redirect(url_for(".form_columns_page", dispatch_id=dispatch.id))
-        others = db.session.scalars(
-            select(Dispatch).where(Dispatch.id != dispatch.id).order_by(Dispatch.issued_on.desc())
-        ).all()
-        return self.render(
-            "admin/dispatch_form.html",
-            dispatch=dispatch,
-            spec=dispatch.form_spec,
-            others=others,
-            types=dispatch_forms.TYPE_LABELS,
-            has_returns=_has_returns(dispatch),
-        )
-
-    def _change_form(self, dispatch: Dispatch, action: str) -> None:
-        if action == "learn":
-            upload = request.files.get("template")
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Choose the blank form file first."))
-            learned = dispatch_forms.learn_from_template(upload.read(MAX_TEMPLATE_BYTES))
-            dispatch_forms.set_form(dispatch, learned.spec)
-            flash(
-                _(
-                    "%(count)d columns found in the file: check them below and correct what "
-                    "is wrong.",
-                    count=len(learned.spec.fields),
-                ),
-                "success",
-            )
-        elif action == "copy":
-            other = db.get_or_404(Dispatch, request.form.get("from", type=int) or 0)
-            dispatch_forms.set_form(dispatch, other.form_spec)
-            flash(_("The form of dispatch %(number)s was copied.", number=other.number), "success")
-        elif action == "preset":
-            dispatch_forms.set_form(dispatch, None)
-            flash(_("The dispatch asks for the sites-and-pages form."), "success")
-        elif action == "save" and dispatch.form_spec is not None:
-            spec = dispatch_forms.edited_form(
-                dispatch.form_spec, request.form.get("title", ""), _posted_columns()
-            )
-            dispatch_forms.set_form(dispatch, spec)
-            flash(_("The form was saved."), "success")
-
     @expose("/form/<int:dispatch_id>")
     def form_template(self, dispatch_id: int):
         """The blank form of the dispatch (?unit=ID: with that unit's name filled in)."""
@@ -351,24 +296,6 @@ class DispatchView(PortalModelView):
             as_attachment=True,
             download_name=template_filename(dispatch, unit),
         )
-
-
-MAX_TEMPLATE_BYTES = 10 * 1024 * 1024  # a blank form is a few tens of kilobytes
-COLUMN_INPUTS = ("key", "header", "type", "choices", "alternatives", "required", "unique", "remove")
-
-
-def _posted_columns() -> list[dict[str, str]]:
-    """The rows of the form page's table of columns (inputs named 'header-3', 'type-3'...)."""
-    count = min(request.form.get("count", type=int) or 0, 200)
-    return [
-        {name: request.form.get(f"{name}-{index}", "") for name in COLUMN_INPUTS}
-        for index in range(count + 1)  # the last row adds a column
-    ]
-
-
-def _has_returns(dispatch: Dispatch) -> bool:
-    found = select(Submission.id).where(Submission.dispatch_id == dispatch.id).limit(1)
-    return db.session.scalar(found) is not None
 
 
 class RecipientView(PortalModelView):

@@ -114,10 +114,28 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
     _printable(sheet, landscape=False)
     sheet.set_column(0, 0, 80)
     sheet.set_column(1, 1, 30)
+    form_title = _summary_title(result["dispatch"])
+    sheet.write_string(0, 0, text(_label("title", form_title=form_title)), formats["bold"])
+    for row, (label, value) in enumerate(_summary_lines(result, counted, today), start=2):
+        sheet.write_string(row, 0, text(label))
+        if isinstance(value, dt.date):
+            sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), formats["date"])
+        elif isinstance(value, int | float):
+            sheet.write_number(row, 1, value)
+        else:
+            sheet.write_string(row, 1, text(value))
+
+
+def _summary_title(dispatch: dict) -> str:
+    """The title of the dispatch's own form ('' for the sites-and-pages form)."""
+    if "form" not in dispatch:
+        return ""
+    return dispatch["form"].get("title", "") or dispatch["subject"]
+
+
+def _summary_lines(result: dict, counted: Figures, today: dt.date) -> list[tuple[str, object]]:
+    """(label, value) of each line of the summary sheet, from top to bottom."""
     dispatch = result["dispatch"]
-    form_title = dispatch.get("form", {}).get("title", "") or (
-        dispatch["subject"] if "form" in dispatch else ""
-    )
     lines: list[tuple[str, object]] = [
         (_label("number"), dispatch["number"]),
         (_label("subject"), dispatch["subject"]),
@@ -128,7 +146,7 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
         (_label("on_time"), counted.on_time),
         (_label("late"), counted.late),
         (_label("not_reported"), len(counted.missing)),
-        (_label("rows", form_title=form_title), counted.rows),
+        (_label("rows", form_title=_summary_title(dispatch)), counted.rows),
     ]
     headers = {c["key"]: c["header"] for c in dispatch.get("form", {}).get("columns", [])}
     lines += [(_label("total", header=headers[key]), n) for key, n in counted.totals.items()]
@@ -141,15 +159,7 @@ def _summary_sheet(book, formats, result, counted: Figures, today: dt.date) -> N
         (_label("finding", label=FINDINGS.get(code, code)), n)
         for code, n in sorted(counted.by_warning.items())
     ]
-    sheet.write_string(0, 0, text(_label("title", form_title=form_title)), formats["bold"])
-    for row, (label, value) in enumerate(lines, start=2):
-        sheet.write_string(row, 0, text(label))
-        if isinstance(value, dt.date):
-            sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), formats["date"])
-        elif isinstance(value, int | float):
-            sheet.write_number(row, 1, value)
-        else:
-            sheet.write_string(row, 1, text(value))
+    return lines
 
 
 def _rows_sheet(book, formats, result) -> None:

@@ -57,6 +57,12 @@ def consolidate(dispatch: Dispatch) -> dict:
         if unit_id in submitted:
             _add_return(entry, submitted[unit_id], rows, dispatch.deadline)
         units.append(entry)
+    return {"dispatch": _described(dispatch, units), "units": units}
+
+
+def _described(dispatch: Dispatch, units: list[dict]) -> dict:
+    """The dispatch as the JSON export gives it, its units' rows keyed by its own form's
+    columns when it has one (as the sites-and-pages form's otherwise)."""
     described = {
         "number": dispatch.number,
         "subject": dispatch.subject,
@@ -66,13 +72,13 @@ def consolidate(dispatch: Dispatch) -> dict:
     spec = dispatch.form_spec
     if spec is not None:
         described["form"] = form_description(spec)
-        for entry in units:
+    for entry in units:
+        if spec is not None:
             entry["rows"] = [_row_by_keys(spec, row) for row in entry["rows"]]
-    else:
-        for entry in units:
+        else:
             for row in entry["rows"]:
                 del row["form_values"]
-    return {"dispatch": described, "units": units}
+    return described
 
 
 def form_description(spec: FormSpec) -> dict:
