@@ -218,6 +218,7 @@ def test_the_consolidated_workbook_and_json_follow_the_form(app, dovecot, folder
     # and a line of totals.
     assert [row[4] for row in rows[1:3]] == [1250, 30]
     assert rows[-1][1] == "Tổng cộng" and rows[-1][4] == 1280 and rows[-1][5] == 37000
+    assert rows[0][8] == "Tỷ lệ tương tác (%)" and rows[-1][8] is None  # a rate: no sum
     units = list(book["Theo đơn vị"].iter_rows(values_only=True))
     assert units[1][:5] == ("NHAI", "Huyện Đoàn Ninh Hải", 1, 1250, 35000)
 

@@ -87,7 +87,7 @@ def workbook(result: dict, counted: Figures, today: dt.date) -> bytes:
     _summary_sheet(book, formats, result, counted, today)
     if "form" in result["dispatch"]:  # the dispatch's own form (form_sheets.py)
         form_sheets.form_rows_sheet(book, formats, result, counted, text)
-        form_sheets.units_sheet(book, formats, result, text)
+        form_sheets.units_sheet(book, formats, result, counted, text)
     else:
         _rows_sheet(book, formats, result)
     _missing_sheet(book, formats, counted)

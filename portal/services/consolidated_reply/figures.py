@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from mailin.forms.columns import ROW_FIELDS
 from mailin.forms.spec import FormSpec
+from mailin.text import fold
 from portal.extensions import db
 from portal.i18n import VIETNAM
 from portal.models import (
@@ -238,10 +239,22 @@ def figures(result: dict) -> Figures:
     return counted
 
 
+RATE_WORDS = ("%", "ty le", "ti le", "trung binh", "binh quan")
+
+
 def _number_keys(result: dict) -> list[str]:
-    """The keys of the number columns of the dispatch's own form ([] for sites-and-pages)."""
+    """The keys of the number columns of the dispatch's own form that add up: counts and
+    amounts, not a rate or an average ('Tỷ lệ tương tác (%)' summed over pages means
+    nothing). [] for the sites-and-pages form."""
     columns = result["dispatch"].get("form", {}).get("columns", [])
-    return [column["key"] for column in columns if column["type"] in ("integer", "decimal")]
+    return [
+        column["key"]
+        for column in columns
+        if column["type"] == "integer"
+        or (
+            column["type"] == "decimal" and not any(w in fold(column["header"]) for w in RATE_WORDS)
+        )
+    ]
 
 
 def reported(unit: dict) -> bool:

@@ -45,9 +45,10 @@ def form_rows_sheet(book, formats, result: dict, counted: Figures, text) -> None
     _totals_line(sheet, formats, row + 1, columns, counted.totals, first=2)
 
 
-def units_sheet(book, formats, result: dict, text) -> None:
-    """One line per unit that reported: its rows sent upstream and its number totals."""
-    columns = [c for c in result["dispatch"]["form"]["columns"] if c["type"] in NUMBERS]
+def units_sheet(book, formats, result: dict, counted: Figures, text) -> None:
+    """One line per unit that reported: its rows sent upstream and its totals of the
+    columns that add up."""
+    columns = [c for c in result["dispatch"]["form"]["columns"] if c["key"] in counted.totals]
     sheet = book.add_worksheet(_label("units_sheet"))
     headings = [_label("unit_code_heading"), _label("unit_name_heading"), _label("rows_heading")]
     headings += [column["header"] for column in columns]
@@ -93,13 +94,14 @@ def _write_value(sheet, row: int, index: int, column: dict, value, text) -> None
 
 
 def _totals_line(sheet, formats, row: int, columns, totals: dict, first: int) -> None:
-    """'Tổng cộng' and the sum of each number column, under the rows."""
-    if not any(column["type"] in NUMBERS for column in columns):
+    """'Tổng cộng' and the sum of each number column that adds up (not a rate), under the
+    rows."""
+    if not totals:
         return
     sheet.write_string(row, 1, _label("total_row"), formats["bold"])
     for index, column in enumerate(columns, start=first):
-        if column["type"] in NUMBERS:
-            sheet.write_number(row, index, totals.get(column["key"], 0), formats["bold"])
+        if column["key"] in totals:
+            sheet.write_number(row, index, totals[column["key"]], formats["bold"])
 
 
 def _sum(rows: list[dict], key: str) -> int | float:
