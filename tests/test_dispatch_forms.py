@@ -406,3 +406,29 @@ def _differences(got, expected_rows) -> list[str]:
         if findings != sorted(row.findings):
             mistakes.append(f"row {number}: {findings} != {sorted(row.findings)}")
     return mistakes
+
+
+def test_a_return_assigned_from_triage_or_read_again_is_read_by_the_dispatchs_form(
+    app, dovecot, folder
+):
+    from portal.models import InboundMessage, Unit
+    from portal.services.triage import assign, reread
+
+    seed(app)
+    form = workbook_bytes([RESULTS_HEADER[:5], [1, "Tuổi trẻ Ninh Hải", "fb.com/tn", "1.250", 35]])
+    append(
+        dovecot,
+        folder,
+        make_mail(sender="bi.thu.doan@gmail.example", subject="Báo cáo", attachments=[form]),
+    )
+    assert poll(app) == 1
+    with app.app_context():
+        message = db.session.scalar(select(InboundMessage))
+        assert message.status == "triage"
+        unit = db.session.scalar(select(Unit).where(Unit.code == "NHAI"))
+        dispatch = db.session.scalar(select(Dispatch).where(Dispatch.number == NUMBER))
+        submission = assign(message, unit, dispatch)
+        values = submission.sites[0].form_values
+        assert (values["so_tin_bai_dang_trong_quy"], values["luot_tiep_can"]) == (1250, 35)
+        reread(submission)
+        assert db.session.scalar(select(Site.form_values))["duong_dan"] == "facebook.com/tn"

@@ -36,9 +36,8 @@ from portal.models import (
 )
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
 from portal.services.matching import MatchRoute, match_dispatch, match_unit
-from portal.services.reading import read_return, unit_by_line
+from portal.services.reading import read_for_dispatch, unit_by_line
 from portal.services.returns import record_return, return_of_message
-from portal.services.spec_rows import read_spec_return
 
 
 @dataclass(frozen=True)
@@ -129,12 +128,11 @@ def _read(
     forms: Future[MessageForms] | None,
     dispatch: Dispatch | None,
 ) -> tuple[FormReading | SpecReading | None, int | None]:
-    """The message's forms read with its dispatch's own form, or with the sites-and-pages
-    form (read ahead by a worker when `forms` is given)."""
-    spec = dispatch.form_spec if dispatch is not None else None
-    if spec is not None:
-        return read_spec_return(message, parsed.html, spec)
-    return read_return(message, parsed, forms.result() if forms else None)
+    """The forms read for the dispatch (a worker's reading used when there is one and the
+    dispatch asks for the sites-and-pages form)."""
+    spec_form = dispatch is not None and dispatch.form is not None
+    ahead = forms.result() if forms is not None and not spec_form else None
+    return read_for_dispatch(message, parsed, dispatch, ahead)
 
 
 def _hold_unmatched(

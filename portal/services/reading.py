@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from mailin.forms.generic import SpecReading
 from sqlalchemy import delete, select
 
 from mailin.forms import FormReading, FormRow, MessageForms, ReadingStatus, read_all
 from mailin.forms.columns import ROW_FIELDS
+from mailin.forms.generic import SpecReading
 from mailin.message import ParsedMessage
 from mailin.text import fold, nfc
 from portal.database import bulk_insert, in_chunks
 from portal.extensions import db
 from portal.models import (
+    Dispatch,
     Finding,
     InboundMessage,
     OfficialPage,
@@ -21,7 +22,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import batch_lookups
-from portal.services.spec_rows import CheckedRows, check_spec_rows
+from portal.services.spec_rows import CheckedRows, check_spec_rows, read_spec_return
 
 # What a fetch batch keeps (batch_lookups): the findings of each return it recorded, by
 # submission (the acknowledgement lists them), and the rows it writes at its end.
@@ -57,6 +58,21 @@ def read_return(
     if not candidates:
         return None, None
     return max(candidates, key=lambda c: (c[0].status == ReadingStatus.READ, len(c[0].rows)))
+
+
+def read_for_dispatch(
+    message: InboundMessage,
+    parsed: ParsedMessage,
+    dispatch: Dispatch | None,
+    ahead: MessageForms | None = None,
+) -> tuple[FormReading | SpecReading | None, int | None]:
+    """The message's forms read with its dispatch's own form, or with the sites-and-pages
+    form (`ahead`: that reading, made by a worker). The intake, triage and re-reading all
+    come here."""
+    spec = dispatch.form_spec if dispatch is not None else None
+    if spec is not None:
+        return read_spec_return(message, parsed.html, spec)
+    return read_return(message, parsed, ahead)
 
 
 def unit_by_line(line: str) -> Unit | None:

@@ -24,7 +24,7 @@ from portal.models import (
 )
 from portal.services import audit
 from portal.services.acknowledge import acknowledge_staff_return, reply_to
-from portal.services.reading import read_return
+from portal.services.reading import read_for_dispatch
 from portal.services.returns import record_return
 from portal.services.units import set_unit_emails, unit_audit_state
 
@@ -46,7 +46,8 @@ def assign(
         set_unit_emails(unit, [*unit.email_list, message.from_address])
         db.session.flush()
         audit.record("update", unit, *audit.diff(unit_before, unit_audit_state(unit)))
-    reading, attachment_id = read_return(message, parse_message(message.raw))
+    parsed = parse_message(message.raw)
+    reading, attachment_id = read_for_dispatch(message, parsed, dispatch)
     submission = record_return(message, unit, dispatch, reading, attachment_id)
     message.unit_id, message.dispatch_id = unit.id, dispatch.id
     message.status, message.error = InboundStatus.PROCESSED, ""
@@ -101,7 +102,8 @@ def reread(submission: Submission) -> None:
     if message is None or message.raw is None:
         raise InvalidInput(_("This return has no stored email to read again."))
     before = {"rows": submission.row_count, "errors": submission.error_count}
-    reading, attachment_id = read_return(message, parse_message(message.raw))
+    parsed = parse_message(message.raw)
+    reading, attachment_id = read_for_dispatch(message, parsed, submission.dispatch)
     record_return(message, submission.unit, submission.dispatch, reading, attachment_id)
     audit.record(
         "update",
