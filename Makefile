@@ -22,13 +22,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 # System packages the tests use: PostgreSQL 15's server binaries and Dovecot (each test run
 # starts private servers on 127.0.0.1), Debian's Chromium for the browser tests (driven
 # by Playwright; Playwright's own browser download does not work everywhere), shellcheck
-# for deploy/install.sh, and LibreOffice Calc (blank forms saved as xls and ods, as staff
-# save them). Installed with apt when missing.
+# for deploy/install.sh, LibreOffice Calc (blank forms saved as xls and ods, as staff
+# save them), and npm (the accessibility test installs axe-core with it, into
+# ~/.cache/portal-axe). Installed with apt when missing.
 SYSTEM_PACKAGES := $(if $(wildcard /usr/lib/postgresql/15/bin/initdb),,postgresql-15) \
                    $(if $(wildcard /usr/sbin/dovecot),,dovecot-imapd) \
                    $(if $(wildcard /usr/bin/chromium),,chromium) \
                    $(if $(wildcard /usr/bin/shellcheck),,shellcheck) \
-                   $(if $(wildcard /usr/lib/libreoffice/program/libsclo.so),,libreoffice-calc-nogui)
+                   $(if $(wildcard /usr/lib/libreoffice/program/libsclo.so),,libreoffice-calc-nogui) \
+                   $(if $(wildcard /usr/bin/npm),,npm)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 system-deps:

@@ -288,16 +288,16 @@ def test_an_edit_holding_the_write_lock_for_10_seconds_delays_the_poller_but_los
 def test_a_message_whose_processing_always_fails_is_quarantined_and_the_rest_flow(
     app, dovecot, folder, monkeypatch, client, as_role
 ):
-    from portal.services import filing
+    from portal.services import reading
 
-    real_read = filing.read_return
+    real_read = reading.read_return
 
     def fragile_read(message, parsed, *ahead):
         if "LỖI-ĐỌC" in parsed.subject:
             raise RuntimeError("reader bug")
         return real_read(message, parsed, *ahead)
 
-    monkeypatch.setattr(filing, "read_return", fragile_read)
+    monkeypatch.setattr(reading, "read_return", fragile_read)
     seed_units(app, 5)
     messages, returns = mailbox(5, units=5)
     append(dovecot, folder, make_return(sender=unit_address(0), subject="Báo cáo 422 LỖI-ĐỌC"))

@@ -164,11 +164,14 @@ def admin_pages(app) -> list[str]:
         ):
             base = rule.rule
             pages += [base, f"{base}new/", f"{base}details/?id=1", f"{base}edit/?id=1"]
-    # The pages of our own: review, triage, consolidated report.
+    # The pages of our own: review, triage, consolidated report, a dispatch's columns, the
+    # register of pages.
     return pages + [
         "/admin/submission/review/1",
         "/admin/inboundmessage/assign/1",
         "/admin/dispatch/report/1",
+        "/admin/dispatch/columns/1",
+        "/admin/register/",
     ]
 
 
@@ -282,3 +285,23 @@ def test_time_filters_read_what_staff_type_as_vietnam_time(app, client, as_role)
     before = client.get(f"/admin/auditevent/?flt0_{filters['smaller']}=2026-11-22+01:00:00")
     assert after.status_code == before.status_code == 200
     assert "buổi tối" in after.text and "buổi tối" not in before.text
+
+
+def test_every_admin_page_declares_its_language_a_main_landmark_and_one_h1(
+    app, client, as_role, one_of_everything
+):
+    """Screen readers read Vietnamese with Vietnamese rules and jump to the page's content
+    and title (issue 20); lang="en" once a member of staff switches to English."""
+    as_role("admin")
+    checked = 0
+    for url in admin_pages(app):
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        page = response.text
+        assert '<html lang="vi">' in page, url
+        assert page.count("<main") == 1 and page.count("<h1") == 1, url
+        checked += 1
+    assert checked >= 30
+    client.get("/lang/en")
+    assert '<html lang="en">' in client.get("/admin/").text

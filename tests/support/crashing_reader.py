@@ -7,9 +7,9 @@ import sys
 
 from flask.cli import main
 
-from portal.services import filing
+from portal.services import reading
 
-real_read_return = filing.read_return
+real_read_return = reading.read_return
 
 
 def deadly_read_return(message, parsed, *ahead):
@@ -19,6 +19,6 @@ def deadly_read_return(message, parsed, *ahead):
 
 
 if __name__ == "__main__":
-    filing.read_return = deadly_read_return
+    reading.read_return = deadly_read_return  # what the intake calls to read a form
     sys.argv = ["flask", "--app", "wsgi", *sys.argv[1:]]
     main()
