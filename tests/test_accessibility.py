@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from portal.extensions import db
-from portal.models import InboundMessage, Site, Submission
+from portal.models import Dispatch, InboundMessage, Site, Submission
 from tests.conftest import PASSWORD
 from tests.support.axe import serious_violations
-from tests.support.browser import CHROMIUM
+from tests.support.browser import CHROMIUM, shot
 from tests.support.factories import make_dispatch, make_unit
 from tests.support.form_specs import RESULTS
 from tests.test_i18n import admin_pages, one_of_everything  # noqa: F401 (a fixture)
@@ -73,3 +73,55 @@ def test_no_serious_violation_on_any_staff_page(app, live_server, axe_page, user
     assert len(found) >= 40  # every page was opened, not a login page forty times
     found = {url: violations for url, violations in found.items() if violations}
     assert found == {}
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_today_page_fits_a_phone(app, live_server, axe_page, users, hostile_records):
+    """At 390 px nothing runs off to the side, and every task is a link on the screen."""
+    page = axe_page
+    log_in(page, live_server)
+    for size, name in ((PHONE, "phone"), ({"width": 1300, "height": 900}, "desktop")):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server}/admin/today/")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= size["width"], (name, width)
+        for task in ("review", "correspondence", "triage", "failed-mail"):
+            box = page.locator(f"#task-{task}").bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
+        assert serious_violations(page) == []
+        shot(page, f"today-{name}")
+
+
+# The pages staff use away from a desk (issue 20), and the action each must show.
+PHONE_PAGES = {
+    "/admin/": None,
+    "/admin/today/": "#task-review",
+    "/admin/correspondence/": None,
+    "/admin/inboundmessage/": None,
+    "/admin/inboundmessage/assign/1": "#assign",
+    "/admin/submission/review/1": "#accept",
+    "/admin/recipient/": None,
+    "/admin/dispatch/report/1": "#send-report",
+}
+
+
+def test_the_pages_used_away_from_a_desk_fit_a_phone(
+    app, live_server, axe_page, users, hostile_records
+):
+    """At 390 px: no page runs off to the side, and its main action is on the screen."""
+    with app.app_context():
+        db.session.get(Dispatch, 1).upstream_email = "bantuyengiao@trunguongdoan.example"
+        db.session.commit()
+    page = axe_page
+    log_in(page, live_server)
+    page.set_viewport_size(PHONE)
+    for url, action in PHONE_PAGES.items():
+        page.goto(f"{live_server}{url}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (url, width)
+        if action:
+            box = page.locator(action).bounding_box()
+            assert box and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], url
+        shot(page, "phone" + url.rstrip("/").replace("/", "-"))

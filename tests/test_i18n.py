@@ -19,6 +19,7 @@ from portal.models import (
     AuditEvent,
     Finding,
     InboundMessage,
+    Mailbox,
     OutboundMessage,
     Site,
     Submission,
@@ -305,3 +306,18 @@ def test_every_admin_page_declares_its_language_a_main_landmark_and_one_h1(
     assert checked >= 30
     client.get("/lang/en")
     assert '<html lang="en">' in client.get("/admin/").text
+
+
+def test_numbers_in_the_lists_are_written_the_vietnamese_way(app, client, as_role):
+    """1.250 rows, not 1250 as Python prints it (issue 20); a port stays a port."""
+    with app.app_context():
+        unit = make_unit("NHAI", "Huyện Đoàn Ninh Hải")
+        db.session.add(Submission(unit=unit, dispatch=make_dispatch(), row_count=1250))
+        db.session.add(
+            Mailbox(name="Gmail", host="imap.gmail.com", port=1993, user="tg@gmail.example")
+        )
+        db.session.commit()
+    as_role("admin")
+    assert ">1.250<" in client.get("/admin/submission/").text.replace("\n", "").replace(" ", "")
+    details = client.get("/admin/mailbox/details/?id=1").text
+    assert "1993" in details and "1.993" not in details

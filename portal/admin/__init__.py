@@ -16,6 +16,7 @@ from portal.admin.records import AuditEventView, InboundMessageView, OutboxView
 from portal.admin.register import RegisterView
 from portal.admin.report_settings import ReportSettingsView
 from portal.admin.returns import SiteView, SubmissionView
+from portal.admin.today import TodayView
 from portal.admin.units import OfficialPageView, UnitView
 from portal.extensions import db
 from portal.headers import csp_nonce
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
         csp_nonce_generator=csp_nonce,  # its inline scripts carry the answer's CSP nonce
     )
     session = db  # Flask-Admin 2 takes the Flask-SQLAlchemy object
+    admin.add_view(TodayView(name=_l("Today's work"), endpoint="today"))
     work = _l("Dispatches")
     admin.add_view(DispatchView(Dispatch, session, name=_l("Dispatches"), category=work))
     admin.add_view(RecipientView(Recipient, session, name=_l("Rosters"), category=work))

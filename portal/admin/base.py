@@ -22,7 +22,7 @@ from portal import csrf
 from portal import search as search_index
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.i18n import VIETNAM, show_date, show_datetime
+from portal.i18n import VIETNAM, show_date, show_datetime, show_number
 from portal.labels import choices
 from portal.services import audit
 
@@ -83,8 +83,15 @@ def _bool_formatter(view, value, name):
     return _("Yes") if value else _("No")
 
 
+def _number_formatter(view, value, name):
+    return show_number(value)
+
+
+# bool before int (a bool is an int, and the first isinstance match wins): numbers with
+# Vietnamese separators, 1.250 rather than 1250 (issue 20).
 FORMATTERS = dict(DEFAULT_FORMATTERS)
 FORMATTERS.update({dt.date: _time_formatter, dt.datetime: _time_formatter, bool: _bool_formatter})
+FORMATTERS.update({int: _number_formatter, float: _number_formatter})
 
 
 def _as_utc(value):

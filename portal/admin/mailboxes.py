@@ -70,6 +70,11 @@ class MailboxView(PortalModelView):
         "is_active",
     ]
     form_choices = {"security": SECURITY, "auth": AUTH, "smtp_security": SMTP_SECURITY}
+    # A port is a name, not a quantity: 1025, never "1.025".
+    column_formatters_detail = {
+        "port": lambda view, context, model, name: str(model.port),
+        "smtp_port": lambda view, context, model, name: str(model.smtp_port),
+    }
     form_args = {
         "port": {"validators": [NumberRange(1, 65535)]},
         "smtp_port": {"validators": [NumberRange(1, 65535)]},
