@@ -25,3 +25,30 @@ document.addEventListener(
   },
   true
 );
+
+// Flask-Admin's list search box and row checkboxes are named only by a placeholder or a
+// title, which screen readers may skip: each gets a real accessible name (aria-label),
+// a row's checkbox the text of its row's first column ("Chọn: Huyện Đoàn Ninh Hải").
+function nameUnlabelledFields() {
+  document.querySelectorAll("input, select, textarea").forEach(function (field) {
+    if (field.type === "hidden" || field.getAttribute("aria-label") || field.labels.length) {
+      return;
+    }
+    var name = field.getAttribute("placeholder") || field.getAttribute("title") || "";
+    if (field.classList.contains("action-checkbox")) {
+      var row = field.closest("tr");
+      var cell = row && row.querySelector("td:not(.list-checkbox-column):not(.list-buttons-column)");
+      if (cell && cell.textContent.trim()) {
+        name = (field.getAttribute("title") || "") + ": " + cell.textContent.trim();
+      }
+    }
+    if (name) {
+      field.setAttribute("aria-label", name);
+    }
+  });
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", nameUnlabelledFields);
+} else {
+  nameUnlabelledFields();
+}

@@ -41,6 +41,13 @@ def log_in(page, live_server) -> None:
     page.wait_for_url(f"{live_server}/admin/")
 
 
+# The fields named by nothing but a placeholder or a title (axe lets those pass).
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(f => !['hidden', 'submit', 'button', 'reset', 'image'].includes(f.type))
+  .filter(f => f.getClientRects().length && !f.closest('[aria-hidden=true]'))
+  .filter(f => !f.labels.length && !f.getAttribute('aria-label')
+               && !f.getAttribute('aria-labelledby'))
+  .map(f => f.outerHTML.slice(0, 120))"""
 HOSTILE = '<img src=x onerror=alert(1)>"><b>'
 
 
@@ -70,6 +77,8 @@ def test_no_serious_violation_on_any_staff_page(app, live_server, axe_page, user
         if response.status != 200:
             continue
         found[url] = serious_violations(page)
+        unnamed = page.evaluate(UNLABELLED)
+        assert unnamed == [], (url, unnamed)
     assert len(found) >= 40  # every page was opened, not a login page forty times
     found = {url: violations for url, violations in found.items() if violations}
     assert found == {}

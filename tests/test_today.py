@@ -48,3 +48,19 @@ def test_today_counts_each_queue_and_names_the_units_due_tomorrow(app, client, a
     due_block = page.split('class="card card-body mb-2 due-tomorrow"')[1]
     assert "431-CV" in due_block and son_name in due_block and "Ninh Hải" not in due_block
     assert "432-CV" not in page.split("Hạn báo cáo ngày mai")[1]
+
+
+def test_the_overviews_chart_says_in_text_what_it_shows(app, client, as_role):
+    """The per-day chart is a picture: its days and counts are also text for a screen
+    reader, and the picture itself is hidden from it (issue 20)."""
+    with app.app_context():
+        unit = make_unit("NHAI", "Huyện Đoàn Ninh Hải")
+        dispatch = make_dispatch("431-CV", "V/v", dt.date(2026, 11, 20), dt.date(2026, 12, 20))
+        received = dt.datetime(2026, 12, 3, 3, 0, tzinfo=dt.UTC)
+        db.session.add(Submission(unit=unit, dispatch=dispatch, received_at=received))
+        db.session.commit()
+    as_role("viewer")
+    page = client.get("/admin/").text
+    chart = page.split('id="chart-1"')[1].split("</figure>")[0]
+    assert '<div aria-hidden="true"><svg' in chart
+    assert "03/12/2026: 1" in chart and "Hạn báo cáo: 20/12/2026" in chart
