@@ -134,3 +134,22 @@ def test_the_pages_used_away_from_a_desk_fit_a_phone(
             box = page.locator(action).bounding_box()
             assert box and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], url
         shot(page, "phone" + url.rstrip("/").replace("/", "-"))
+
+
+def test_the_review_can_be_decided_from_the_keyboard_with_a_visible_focus(
+    app, live_server, axe_page, users, hostile_records
+):
+    page = axe_page
+    log_in(page, live_server)
+    page.goto(f"{live_server}/admin/submission/review/1")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "accept":
+            break
+    else:
+        pytest.fail("the Accept button is not reachable with Tab")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert outline[0] != "none" and outline[1] != "0px", outline
