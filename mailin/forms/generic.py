@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from mailin.forms import ReadingStatus, _grids, _legacy_text, _refusal
 from mailin.forms.grid import Grid, html_grids
-from mailin.forms.header import header_words
+from mailin.forms.header import header_words, two_row_cells
 
 # Reused, not copied: a dispatch's return ends where the built-in form's does, and its
 # column-number row looks the same.
@@ -146,25 +146,14 @@ def map_columns(cells: list[str] | tuple[str, ...], spec: FormSpec) -> dict[str,
 
 
 def combine_rows(top: list[str], bottom: list[str], spec: FormSpec) -> tuple[str, ...]:
-    """Two header rows as one (header.two_row_cells, with this spec's fields): a merged
-    group title spreads over the columns under it; a column reads its sub-header when that
-    names a field, else its own title, else the group's title and its sub-header."""
-    width = max(len(top), len(bottom))
-    group, combined = "", []
-    for index in range(width):
-        upper = top[index] if index < len(top) else ""
-        lower = bottom[index] if index < len(bottom) else ""
-        if upper:
-            group = upper
-        elif not lower:
-            group = ""
-        if lower and map_columns([lower], spec):
-            combined.append(lower)
-        elif upper and lower in ("", upper):
-            combined.append(upper)  # a title merged down over both rows (Word repeats it)
-        else:
-            combined.append(f"{group} {lower}".strip())
-    return tuple(combined)
+    """Two header rows as one (header.two_row_cells, with this spec's fields): a column
+    reads its sub-header when that names a field, else its own title, else the group's
+    title and its sub-header."""
+
+    def names_field(cell: str) -> bool:
+        return bool(map_columns([cell], spec))
+
+    return tuple(two_row_cells(top, bottom, names_field, title_over_sub_header=False))
 
 
 def find_spec_header(rows: list[list[str]], spec: FormSpec) -> _Header | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -73,9 +74,18 @@ def map_columns(cells: list[str]) -> dict[str, int]:
     return columns
 
 
-def two_row_cells(top: list[str], bottom: list[str]) -> list[str]:
+def two_row_cells(
+    top: list[str],
+    bottom: list[str],
+    names_column: Callable[[str], object] = column_key,
+    title_over_sub_header: bool = True,
+) -> list[str]:
     """A header over two rows as one: a merged group title spreads to the columns under it,
-    and each column reads its sub-header when that names a column, else its own title."""
+    and each column reads its sub-header when that names a column (`names_column`), else
+    its own title (merged down over both rows, or repeated below it, as Word does), else
+    the group's title and its sub-header. `title_over_sub_header`: a title above a
+    sub-header that names nothing is read alone (the sites-and-pages form), rather than
+    followed by the sub-header (a dispatch's own form, mailin/forms/generic.py)."""
     width = max(len(top), len(bottom))
     group, combined = "", []
     for index in range(width):
@@ -85,9 +95,9 @@ def two_row_cells(top: list[str], bottom: list[str]) -> list[str]:
             group = upper
         elif not lower:
             group = ""
-        if lower and column_key(lower):
+        if lower and names_column(lower):
             combined.append(lower)
-        elif upper:
+        elif upper and (title_over_sub_header or lower in ("", upper)):
             combined.append(upper)  # a title merged down over both rows
         else:
             combined.append(f"{group} {lower}".strip())

@@ -10,9 +10,8 @@ import io
 import xlsxwriter
 
 from mailin.forms.spec import FieldType, FormField, FormSpec
+from mailin.forms.template import BLANK_ROWS, HEADER_ROW, drop_down
 
-BLANK_ROWS = 30
-HEADER_ROW = 6
 YES_NO = ["Có", "Không"]
 # What each type asks of the unit, on the instructions sheet.
 HOW_TO_FILL = {
@@ -99,25 +98,10 @@ def _cell_kind(field: FormField) -> str:
 
 
 def _drop_down(sheet, column: int, field: FormField) -> None:
-    """A choice's or a yes/no's list: a warning, not a refusal, for other words (the
-    reader says what it could not read)."""
+    """A choice's or a yes/no's list."""
     source = list(field.choices) if field.type == FieldType.CHOICE else YES_NO
-    if field.type not in (FieldType.CHOICE, FieldType.YESNO) or not source:
-        return
-    sheet.data_validation(
-        HEADER_ROW + 1,
-        column,
-        HEADER_ROW + BLANK_ROWS,
-        column,
-        {
-            "validate": "list",
-            "source": source,
-            "ignore_blank": True,
-            "error_type": "warning",
-            "error_title": field.header[:32],
-            "error_message": "Hãy chọn một giá trị trong danh sách.",
-        },
-    )
+    if field.type in (FieldType.CHOICE, FieldType.YESNO) and source:
+        drop_down(sheet, column, source, field.header, "Hãy chọn một giá trị trong danh sách.")
 
 
 def _instructions_sheet(workbook, spec: FormSpec) -> None:

@@ -98,8 +98,15 @@ def _blank_rows(workbook, sheet) -> None:
 
 
 def _platform_list(sheet) -> None:
-    """The platform column's drop-down list: a warning, not a refusal, for other words."""
+    """The platform column's drop-down list."""
     column = next(i for i, c in enumerate(COLUMNS) if c.kind == ValueKind.PLATFORM)
+    message = "Hãy chọn một loại hình trong danh sách."
+    drop_down(sheet, column, PLATFORM_CHOICES, "Loại hình", message)
+
+
+def drop_down(sheet, column: int, source: list[str], title: str, message: str) -> None:
+    """A column's drop-down list over the blank rows: a warning, not a refusal, for other
+    words (the reader says what it could not read)."""
     sheet.data_validation(
         HEADER_ROW + 1,
         column,
@@ -107,11 +114,11 @@ def _platform_list(sheet) -> None:
         column,
         {
             "validate": "list",
-            "source": PLATFORM_CHOICES,
+            "source": source,
             "ignore_blank": True,
             "error_type": "warning",
-            "error_title": "Loại hình",
-            "error_message": "Hãy chọn một loại hình trong danh sách.",
+            "error_title": title[:32],
+            "error_message": message,
         },
     )
 
