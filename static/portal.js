@@ -47,8 +47,28 @@ function nameUnlabelledFields() {
     }
   });
 }
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", nameUnlabelledFields);
-} else {
+// On a phone the lists show each row as a card (portal.css): each cell is labelled with
+// its column's heading.
+function labelListCells() {
+  document.querySelectorAll("table.model-list").forEach(function (table) {
+    var headings = Array.from(table.querySelectorAll("thead th")).map(function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.from(row.children).forEach(function (cell, index) {
+        if (headings[index]) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
+}
+function onReady() {
   nameUnlabelledFields();
+  labelListCells();
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", onReady);
+} else {
+  onReady();
 }

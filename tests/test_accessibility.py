@@ -95,6 +95,9 @@ def test_no_serious_violation_on_any_staff_page(app, live_server, axe_page, user
 
 
 PHONE = {"width": 390, "height": 844}
+SCROLLED_INSIDE = """() => Array.from(
+    document.querySelectorAll('main .table-responsive, main table')
+  ).filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)"""
 
 
 def test_the_today_page_fits_a_phone(app, live_server, axe_page, users, hostile_records):
@@ -141,6 +144,9 @@ def test_the_pages_used_away_from_a_desk_fit_a_phone(
         page.goto(f"{live_server}{url}")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (url, width)
+        # Nor inside the page: a list or the review's rows are cards, not a wide table
+        # scrolled within its box.
+        assert page.evaluate(SCROLLED_INSIDE) == [], url
         if action:
             box = page.locator(action).bounding_box()
             assert box and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], url
