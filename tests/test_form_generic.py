@@ -138,7 +138,10 @@ def test_a_duplicate_url_is_an_error_on_the_second_row_only():
         ("80001", None),
         ("tháng 3", None),
         ("1998", None),  # a year alone, not serial 1998 (a day in 1905)
-        ("1899", "1905-03-13"),  # outside the years: a serial like any other
+        ("1899", None),  # a serial before 1920 is not taken for a date
+        ("12", None),  # "the 12th", not 11/01/1900
+        ("7305", None),
+        ("7306", "1920-01-01"),
         ("10000", "1927-05-18"),
     ],
 )

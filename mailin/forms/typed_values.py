@@ -19,6 +19,10 @@ from mailin.urls import normalize_url
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.0+)?$")
 _MAX_SERIAL = 80_000
+# The first serial taken as a date: 01/01/1920. A smaller number in a date column is what
+# a unit typed for something else ("12" for the 12th, "1998" for a year), not a day of
+# 1900 to 1919 to be stored without a word.
+_MIN_SERIAL = (dt.date(1920, 1, 1) - dt.date(1899, 12, 30)).days
 # Day first: Vietnamese order, never the American month first. A time after the date is
 # what a datetime cell with a time of day turns into (values.clean_cell).
 _DAY_FIRST = re.compile(
@@ -48,9 +52,7 @@ def parse_date(text: str) -> str | None:
     text = text.strip()
     if _EXCEL_SERIAL.match(text):
         days = int(float(text))
-        # A number that is a year ("1998" in a birth-date column) is serial 1998, a day of
-        # 1905: no return means that day, so it is a year alone, not a date.
-        if 1 <= days <= _MAX_SERIAL and days not in _YEARS:
+        if _MIN_SERIAL <= days <= _MAX_SERIAL:
             return (_EXCEL_EPOCH + dt.timedelta(days=days)).isoformat()
         return None
     found = _DAY_FIRST.match(text)
