@@ -78,7 +78,9 @@ def ingest_run(
     say(
         f"  ingest {engine:10} {returns:5} returns: floor {figures['floor_rate']:6.0f} msgs/s,"
         f" poller {figures['rate']:6.1f} msgs/s, ratio {figures['ratio']:5.2f}, "
-        f"poller peak RSS {real['peak_rss_mb']} MB"
+        f"poller peak RSS {real['peak_rss_mb']} MB; CPU s: poller {real['cpu_poller_s']}, "
+        f"readers {real['cpu_readers_s']}, database server {real['cpu_database_s']}, "
+        f"machine {real['cpu_machine_s']} in {real['seconds']:.1f} s"
     )
     return run, url, env
 
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     pg_server = None
     if args.postgres != "no":
         try:
-            pg_server = postgres.server()
+            pg_server = postgres.server(durable=True)  # as SQLite: each commit synced
         except postgres.PostgresUnavailable as exc:
             if args.postgres == "yes":
                 raise

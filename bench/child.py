@@ -121,3 +121,51 @@ def profiled(name: str):
             (path / f"{name}.html").write_text(profiler.output_html())
 
     return run_profiler()
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int | str) -> float:
+    """A process's CPU seconds so far (user + system, every thread)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _machine_busy() -> float:
+    """CPU seconds spent by the whole machine so far (all cores, not idle nor waiting)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / TICKS
+
+
+class CpuMeter:
+    """Where a step's CPU went: this process, its descendants (the form readers), the
+    database server's processes (`server_pids()`, asked before and after), and the whole
+    machine; in seconds, to set beside the step's wall time."""
+
+    def __init__(self, server_pids=lambda: []) -> None:
+        self.server_pids = server_pids
+
+    def _snapshot(self) -> dict:
+        snapshot = {"machine": _machine_busy(), "self": _cpu_of("self"), "pids": {}}
+        for pid in [*_descendants(os.getpid()), *self.server_pids()]:
+            try:
+                snapshot["pids"][pid] = _cpu_of(pid)
+            except OSError:
+                pass
+        return snapshot
+
+    def __enter__(self) -> CpuMeter:
+        self.before = self._snapshot()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        after, before = self._snapshot(), self.before
+        readers = set(_descendants(os.getpid()))
+        spent = {pid: cpu - before["pids"].get(pid, 0.0) for pid, cpu in after["pids"].items()}
+        self.figures = {
+            "cpu_poller_s": round(after["self"] - before["self"], 2),
+            "cpu_readers_s": round(sum(v for p, v in spent.items() if p in readers), 2),
+            "cpu_database_s": round(sum(v for p, v in spent.items() if p not in readers), 2),
+            "cpu_machine_s": round(after["machine"] - before["machine"], 2),
+        }

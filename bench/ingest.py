@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from bench.child import Timer, emit, profiled, tree_peak_rss_mb
+from bench.child import CpuMeter, Timer, emit, profiled, tree_peak_rss_mb
 
 BATCH = 25  # as ImapSettings.batch_size: the floor fetches in the same batches
 
@@ -89,7 +89,8 @@ def poll() -> None:
         polling.send_outbox = lambda: None
         db.session.execute(select(1))  # connect before the clock starts
         started = time.time()  # wall clock: two pollers at once are timed from both ends
-        with profiled(f"ingest-{os.environ.get('BENCH_LABEL', 'poll')}"), Timer() as timer:
+        label = os.environ.get("BENCH_LABEL", "poll")
+        with CpuMeter(_server_pids) as cpu, profiled(f"ingest-{label}"), Timer() as timer:
             handled = polling.poll_one_pass()
         ended = time.time()
         peak = tree_peak_rss_mb()  # with the form readers, still running
@@ -117,8 +118,22 @@ def poll() -> None:
             "statuses": statuses,
             "peak_rss_mb": peak,
             **counts,
+            **cpu.figures,
         }
     )
+
+
+def _server_pids() -> list[int]:
+    """The PostgreSQL server's processes (backends and background workers); none for
+    SQLite, whose work is the poller's own."""
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return []
+    with db.engine.connect() as connection:
+        return list(connection.scalars(text("SELECT pid FROM pg_stat_activity")))
 
 
 if __name__ == "__main__":

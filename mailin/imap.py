@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import logging
 import ssl
@@ -10,9 +11,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
+
+from mailin.message import ParsedMessage, parse_message
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,27 @@ class Fetched:
     # When the message reached the mailbox (INTERNALDATE, aware), not when we read it.
     internal_date: dt.datetime | None = None
 
+    # Worked out once, by whoever asks first: the poller's read-ahead thread
+    # (mailin.fetch_ahead) while the app stores the batch before.
+    @cached_property
+    def sha256(self) -> str | None:
+        return hashlib.sha256(self.raw).hexdigest() if self.raw is not None else None
+
+    @cached_property
+    def parsed(self) -> ParsedMessage | None:
+        """The message parsed; None when it was not downloaded or cannot be parsed (the
+        app parses it again to keep it with the parser's error)."""
+        if self.raw is None:
+            return None
+        try:
+            return parse_message(self.raw)
+        except Exception:
+            return None
+
+    def prepare(self) -> None:
+        """Work out now what the app will ask of the message."""
+        _ = self.sha256, self.parsed
+
 
 class ImapSession:
     """A logged-in connection with IMAP_FOLDER selected."""
@@ -85,6 +110,9 @@ class ImapSession:
         self.uidvalidity = 0
         self.client: IMAPClient | None = None
         self.idle_announced = False  # "waiting with IDLE" is logged once per connection
+        # One command at a time: the read-ahead thread fetches the next batch while the
+        # poller flags the last one (mailin.fetch_ahead).
+        self.lock = threading.Lock()
         try:
             self._open()
         except BaseException:
@@ -200,12 +228,13 @@ class ImapSession:
 
     def _fetch_batch(self, batch: list[int]) -> list[Fetched]:
         settings = self.settings
-        described = self.client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
-        sizes = {uid: data[b"RFC822.SIZE"] for uid, data in described.items()}
-        small = [uid for uid in batch if sizes.get(uid, 0) <= settings.max_bytes]
-        bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-        large = [uid for uid in batch if uid in sizes and uid not in small]
-        headers = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+        with self.lock:
+            described = self.client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
+            sizes = {uid: data[b"RFC822.SIZE"] for uid, data in described.items()}
+            small = [uid for uid in batch if sizes.get(uid, 0) <= settings.max_bytes]
+            bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            large = [uid for uid in batch if uid in sizes and uid not in small]
+            headers = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
         return [
             Fetched(
                 mailbox=settings.user,
@@ -224,6 +253,10 @@ class ImapSession:
     def mark_done(self, uids: list[int]) -> None:
         """Flag the messages \\Seen, or move them to the processed folder (one command for
         the batch); never delete them."""
+        with self.lock:
+            self._mark_done(uids)
+
+    def _mark_done(self, uids: list[int]) -> None:
         target = self.settings.processed_folder
         if not target:
             self.client.add_flags(uids, [b"\\Seen"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from imapclient.exceptions import IMAPClientError
 
+from mailin.fetch_ahead import Begin, fetched_ahead
 from mailin.imap import Fetched, ImapSession, MailboxError
 
 log = logging.getLogger(__name__)
@@ -27,17 +28,22 @@ class Ledger(Protocol):
     def advance(self, fetched: Fetched) -> None: ...
 
 
-def poll_once(session: ImapSession, ledger: Ledger, handle: Callable[[list[Fetched]], None]) -> int:
+def poll_once(
+    session: ImapSession, ledger: Ledger, handle: Callable[[Any], None], begin: Begin | None = None
+) -> int:
     """Hand each batch of new messages to `handle`, then mark them done; return how many
-    were handled."""
+    were handled. The next batch is fetched and parsed meanwhile, in a thread, and given to
+    `begin` there when there is one: `handle` then gets what `begin` returned, not the
+    batch (mailin.fetch_ahead)."""
     settings = session.settings
     last = ledger.last_uid(settings.user, settings.folder, session.uidvalidity)
     done = 0
-    for batch in session.fetch(session.uids_after(last)):
-        handle(batch)  # stores and commits; raises only if the store itself failed
-        session.mark_done([f.uid for f in batch])  # after the commit: a crash here re-fetches
-        ledger.advance(batch[-1])  # only then: the store's keys make a re-fetch harmless
-        done += len(batch)
+    with fetched_ahead(session.fetch(session.uids_after(last)), begin) as batches:
+        for batch, begun in batches:
+            handle(begun)  # stores and commits; raises only if the store itself failed
+            session.mark_done([f.uid for f in batch])  # after the commit: a crash re-fetches
+            ledger.advance(batch[-1])  # only then: the store's keys make a re-fetch harmless
+            done += len(batch)
     return done
 
 
@@ -49,14 +55,16 @@ class Poller:
         self,
         open_session: Callable[[], ImapSession],
         ledger: Ledger,
-        handle: Callable[[list[Fetched]], None],
+        handle: Callable[[Any], None],
         poll_seconds: float = 60,
         after_pass: Callable[[], None] = lambda: None,
         on_failure: Callable[[str, Exception], None] = lambda reason, exc: None,
+        begin: Begin | None = None,
     ) -> None:
         self.open_session = open_session
         self.ledger = ledger
         self.handle = handle
+        self.begin = begin  # the first part of handling, in the read-ahead thread
         self.poll_seconds = poll_seconds
         self.after_pass = after_pass  # after each pass that went through
         self.on_failure = on_failure  # (reason, error) when a pass could not be made
@@ -101,7 +109,7 @@ class Poller:
 
     def _serve(self, session: ImapSession) -> None:
         while not self.stop.is_set():
-            handled = poll_once(session, self.ledger, self.handle)
+            handled = poll_once(session, self.ledger, self.handle, self.begin)
             self.backoff = 1.0  # a pass went through: the next failure starts short again
             if handled:
                 log.info("handled %d new messages", handled)

@@ -71,6 +71,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+LZ4_WHERE_SUPPORTED = """
+SELECT set_config('default_toast_compression', 'lz4', false) FROM pg_settings
+WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)
+"""
+
+
 @event.listens_for(Engine, "connect")
 def _session_settings(dbapi_connection, connection_record) -> None:
     """SQLite: enforce foreign keys (off by default) and let readers run beside the writer.
@@ -79,7 +85,11 @@ def _session_settings(dbapi_connection, connection_record) -> None:
     server from its fifth run, and PostgreSQL may then keep one generic plan made while a
     table was small: on a deadline day's empty tables, the duplicate-address check of every
     return kept scanning the growing `site` table (2.4 ms a return and rising, against 0.2
-    planned afresh; make bench)."""
+    planned afresh; make bench). And compress the stored messages and files with lz4 where
+    the server has it (PostgreSQL 14 and later, as Debian builds it): storing a return's
+    message and files took the server 0.4 ms with pglz and 0.12 ms with lz4 (make bench),
+    and on these messages (zipped forms in base64) pglz gave up, storing 100 % of the bytes,
+    where lz4 stored 93 %. Values already stored stay as they are; reading takes either."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -88,6 +98,7 @@ def _session_settings(dbapi_connection, connection_record) -> None:
     elif type(dbapi_connection).__module__.startswith("psycopg"):
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET plan_cache_mode = force_custom_plan")
+            cursor.execute(LZ4_WHERE_SUPPORTED)
         dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 

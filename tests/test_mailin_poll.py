@@ -61,7 +61,7 @@ def test_fetching_marks_nothing_read_before_it_is_stored(app, dovecot, folder, m
     def fail_store(batch):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr("portal.services.polling.handle_batch", fail_store)
+    monkeypatch.setattr("portal.services.intake.store_batch", fail_store)
     with pytest.raises(RuntimeError):
         poll(app)
     with imap(dovecot) as client:
@@ -133,6 +133,7 @@ def test_a_message_that_breaks_the_parser_is_kept_and_the_rest_go_on(
         return real_parse(raw)
 
     monkeypatch.setattr(storing, "parse_message", fragile_parse)
+    monkeypatch.setattr("mailin.imap.parse_message", fragile_parse)  # parsed ahead
     append(
         dovecot,
         folder,

@@ -20,11 +20,13 @@ backup holds everything.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -37,11 +39,11 @@ from portal.models import InboundMessage, InboundStatus
 from portal.services import batch_lookups, readahead
 from portal.services.acknowledge import prefetch_replies
 from portal.services.filing import Outcome, file_message, verdict_of
-from portal.services.matching import open_dispatch_ids, prefetch_units
+from portal.services.matching import open_dispatch_ids, prefetch_threads, prefetch_units
 from portal.services.readahead import read_ahead
 from portal.services.reading import FORMS_READ_AHEAD, official_page_keys, write_batch_rows
 from portal.services.returns import prefetch_returns, prefetch_roster
-from portal.services.storing import add_fetched, parse_or_none, store_fetched, stored_of
+from portal.services.storing import add_fetched, store_fetched, stored_of
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +60,46 @@ def handle_batch(batch: list[Fetched]) -> None:
     then leaves the batch unflagged on the server, to be fetched again; what was stored
     is found new at the next pass and processed then.
     """
+    process_stored_batch(StoredBatch(batch, store_batch(batch)))
+
+
+@dataclass
+class StoredBatch:
+    """A fetch batch, stored: what is left to do (None: some were stored by another
+    poller meanwhile, take them one by one)."""
+
+    batch: list[Fetched]
+    stored: list[Stored] | None
+
+
+def store_ahead(app: Flask) -> Callable[[list[Fetched]], StoredBatch]:
+    """The poller's `begin` on PostgreSQL, which takes two writers at once: the read-ahead
+    thread stores the next batch (its own session and transaction, committed) while the
+    poller processes the batch before. What it stored is handed over detached, with its
+    state, to the poller's session (process_stored_batch). A crash between the two leaves
+    the stored messages "new": processed at the next pass, as after any crash there.
+    SQLite takes one writer at a time: there the poller stores and processes in turn."""
+
+    def store(batch: list[Fetched]) -> StoredBatch:
+        with app.app_context():
+            try:
+                return StoredBatch(batch, store_batch(batch))
+            finally:
+                db.session.remove()  # rolled back if it failed; the objects detached
+
+    return store
+
+
+def process_stored_batch(stored_batch: StoredBatch) -> None:
+    """Process a batch stored (here, or ahead in another session); raises as handle_batch."""
     try:
-        stored = _store_batch(batch)
-        if stored is None:  # another poller stored some of them: one by one, as before
-            for fetched in batch:
+        if stored_batch.stored is None:  # another poller stored some: one by one, as before
+            for fetched in stored_batch.batch:
                 handle_fetched(fetched)
             return
-        _process_batch(stored)
+        for one in stored_batch.stored:
+            db.session.add(one.message)  # stored ahead: detached from the thread's session
+        _process_batch(stored_batch.stored)
     except Exception:
         db.session.rollback()  # the session stays usable for the next attempt
         raise
@@ -92,13 +127,13 @@ class Stored:
     verdict: Verdict  # what it is (mailin.kinds), decided once
 
 
-def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
+def store_batch(batch: list[Fetched]) -> list[Stored] | None:
     """Store the batch in one commit; the new messages to process (their first attempt
     counted in the same commit), whose forms workers start reading at once. None when a
     unique key met another poller's copy of one of them: the whole batch is rolled back,
     to be taken one by one."""
     stored, official = [], official_page_keys()
-    parsed_batch = [parse_or_none(fetched) for fetched in batch]
+    parsed_batch = [fetched.parsed for fetched in batch]  # parsed ahead, most of them
     try:
         with _loaded_after_commit():
             known = stored_of(batch, parsed_batch)
@@ -115,6 +150,9 @@ def _store_batch(batch: list[Fetched]) -> list[Stored] | None:
     except IntegrityError:
         db.session.rollback()
         return None
+    except Exception:
+        db.session.rollback()
+        raise
     return stored
 
 
@@ -149,6 +187,7 @@ def _process_batch(stored: list[Stored]) -> None:
 def _prefetch(stored: list[Stored]) -> None:
     """What filing each message would ask the database, asked once for the batch."""
     units = prefetch_units(one.parsed for one in stored)
+    prefetch_threads(one.parsed for one in stored)
     prefetch_roster(units, open_dispatch_ids())
     prefetch_returns([one.message.id for one in stored])
     prefetch_replies([one.message for one in stored])

@@ -31,17 +31,12 @@ def match_dispatch(parsed: ParsedMessage) -> tuple[Dispatch | None, MatchRoute]:
     """(dispatch, route): by the thread, by the number in the subject, or the only open one."""
     thread = [*parsed.in_reply_to, *parsed.references]
     if thread:
-        by_thread = db.session.scalars(select(Dispatch).where(Dispatch.message_id.in_(thread)))
-        found = list(by_thread)
-        if len(found) == 1:
-            return found[0], MatchRoute.THREAD
-        replied = db.session.scalars(
-            select(OutboundMessage.dispatch_id).where(
-                OutboundMessage.message_id.in_(thread), OutboundMessage.dispatch_id.is_not(None)
-            )
-        ).all()
-        if len(set(replied)) == 1:
-            return db.session.get(Dispatch, replied[0]), MatchRoute.THREAD
+        sent = _dispatches_answered(DISPATCHES_SENT, thread)
+        if len(sent) == 1:
+            return db.session.get(Dispatch, sent[0]), MatchRoute.THREAD
+        replied = set(_dispatches_answered(DISPATCHES_REPLIED, thread))
+        if len(replied) == 1:
+            return db.session.get(Dispatch, replied.pop()), MatchRoute.THREAD
     numbers = batch_lookups.remembered(
         "dispatch_numbers",
         lambda: dict(db.session.execute(select(Dispatch.id, Dispatch.number)).all()),
@@ -53,6 +48,52 @@ def match_dispatch(parsed: ParsedMessage) -> tuple[Dispatch | None, MatchRoute]:
     if len(open_ones) == 1:
         return db.session.get(Dispatch, open_ones[0]), MatchRoute.ONLY_OPEN
     return None, MatchRoute.NONE
+
+
+# The dispatches a message's thread (In-Reply-To, References) names: sent as that message
+# (the dispatch itself), or as one of our replies about it (an acknowledgement, a reminder).
+DISPATCHES_SENT = "dispatches_by_message_id"
+DISPATCHES_REPLIED = "dispatches_by_reply_message_id"
+
+
+def _thread_query(name: str, message_ids: list[str]):
+    if name == DISPATCHES_SENT:
+        return select(Dispatch.message_id, Dispatch.id).where(Dispatch.message_id.in_(message_ids))
+    return select(OutboundMessage.message_id, OutboundMessage.dispatch_id).where(
+        OutboundMessage.message_id.in_(message_ids), OutboundMessage.dispatch_id.is_not(None)
+    )
+
+
+def _load_thread_dispatches(name: str, message_ids: list[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for message_id, dispatch_id in db.session.execute(_thread_query(name, message_ids)):
+        found.setdefault(message_id, []).append(dispatch_id)
+    return found
+
+
+def _dispatches_answered(name: str, thread: list[str]) -> list[int]:
+    """The dispatch ids the thread's Message-IDs name (one per row found), from the batch's
+    prefetch (prefetch_threads) where it asked, else from the database."""
+    ids, unknown = [], []
+    for message_id in dict.fromkeys(thread):
+        found, dispatch_ids = batch_lookups.known(name, message_id, default=[])
+        if found:
+            ids += dispatch_ids
+        else:
+            unknown.append(message_id)
+    if unknown:
+        ids += [d for found in _load_thread_dispatches(name, unknown).values() for d in found]
+    return ids
+
+
+def prefetch_threads(parsed: Iterable[ParsedMessage]) -> None:
+    """The dispatches the batch's messages answer, in two queries for the batch: most
+    returns are replies to the dispatch's email."""
+    message_ids = {mid for one in parsed for mid in (*one.in_reply_to, *one.references)}
+    for name in (DISPATCHES_SENT, DISPATCHES_REPLIED):
+        batch_lookups.prefetch(
+            name, message_ids, lambda chunk, name=name: _load_thread_dispatches(name, chunk)
+        )
 
 
 def open_dispatch_ids() -> list[int]:

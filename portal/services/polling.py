@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.locks import shared_lock
 from portal.models import MailboxState
 from portal.services import health, oauth
-from portal.services.intake import handle_batch, process_pending
+from portal.services.intake import handle_batch, process_pending, process_stored_batch, store_ahead
 from portal.services.outbox import send_due
 
 log = logging.getLogger(__name__)
@@ -148,12 +148,21 @@ def poll_one_pass(settings: ImapSettings | None = None) -> int:
         record_mailbox_failure(settings, exc.reason, exc)
         raise
     try:
-        handled = poll_once(session, DatabaseLedger(), handle_batch)
+        handled = poll_once(session, DatabaseLedger(), *batch_handling())
     finally:
         session.close()
     health.record_success(health.mailbox_service(settings.user, settings.folder))
     finish_pass()
     return handled
+
+
+def batch_handling() -> tuple[Callable, Callable | None]:
+    """(handle, begin) for poll_once: on PostgreSQL the read-ahead thread stores the next
+    batch while this one is processed (intake.store_ahead); SQLite, one writer at a time,
+    stores and processes each batch here."""
+    if db.engine.dialect.name == "postgresql":
+        return process_stored_batch, store_ahead(current_app._get_current_object())
+    return handle_batch, None
 
 
 def record_mailbox_failure(settings: ImapSettings, reason: str, exc: Exception) -> None:
@@ -191,13 +200,15 @@ def make_poller(
         health.record_success(service)
         finish_pass()
 
+    handle, begin = batch_handling()
     poller = Poller(
         lambda: ImapSession(settings),
         DatabaseLedger(),
-        handle_batch,
+        handle,
         poll_seconds=current_app.config["IMAP_POLL_SECONDS"],
         after_pass=after_pass,
         on_failure=lambda reason, exc: record_mailbox_failure(settings, reason, exc),
+        begin=begin,
     )
     if stop is not None:
         poller.stop = stop

@@ -8,7 +8,6 @@ recorded from its headers, and its sender told (in the same commit: told once).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -30,7 +29,7 @@ def store_fetched(fetched: Fetched) -> tuple[InboundMessage, ParsedMessage | Non
     """Commit one message and its attachments (see add_fetched); None when it is already
     stored, or another poller stored it first."""
     try:
-        stored = add_fetched(fetched)
+        stored = add_fetched(fetched, parsed=fetched.parsed)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -68,7 +67,7 @@ def stored_of(batch: list[Fetched], parsed: list[ParsedMessage | None]) -> Alrea
                     .where(InboundMessage.uid.in_(chunk))
                 )
             )
-    digests = [hashlib.sha256(f.raw).hexdigest() for f in batch if f.raw is not None]
+    digests = [f.sha256 for f in batch if f.raw is not None]
     for chunk in in_chunks(digests):
         stored.sha256s.update(
             db.session.scalars(
@@ -97,17 +96,6 @@ def _location_key(message) -> tuple:
     return (message.mailbox, message.folder, message.uidvalidity, message.uid)
 
 
-def parse_or_none(fetched: Fetched) -> ParsedMessage | None:
-    """The message parsed, or None when it was not downloaded or cannot be parsed (then
-    add_fetched parses it again, to keep it with the parser's error)."""
-    if fetched.raw is None:
-        return None
-    try:
-        return parse_message(fetched.raw)
-    except Exception:
-        return None
-
-
 def add_fetched(
     fetched: Fetched,
     first_attempt: bool = False,
@@ -131,7 +119,7 @@ def add_fetched(
     if fetched.raw is None:
         message, parsed = _too_large(fetched, _where_and_when(fetched))
     else:
-        sha256 = hashlib.sha256(fetched.raw).hexdigest()
+        sha256 = fetched.sha256
         if sha256 in stored.sha256s:
             return None
         place = _where_and_when(fetched)
@@ -172,7 +160,7 @@ def _stored_in_database(fetched: Fetched) -> AlreadyStored:
     if db.session.scalar(select(InboundMessage.id).filter_by(**where)):
         stored.locations.add(location)
     if fetched.raw is not None:
-        sha256 = hashlib.sha256(fetched.raw).hexdigest()
+        sha256 = fetched.sha256
         if db.session.scalar(select(InboundMessage.id).filter_by(sha256=sha256)):
             stored.sha256s.add(sha256)
     return stored

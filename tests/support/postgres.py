@@ -52,8 +52,10 @@ def _as_postgres_user(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def start_private_server() -> Server:
-    """initdb a new cluster in a temporary directory and start it on a free local port."""
+def start_private_server(durable: bool = False) -> Server:
+    """initdb a new cluster in a temporary directory and start it on a free local port.
+    `durable`: with PostgreSQL's own settings, each commit on disk before it returns (the
+    benchmark, set beside SQLite's, which syncs each commit too); else without."""
     binaries = find_binaries()
     base = Path(tempfile.mkdtemp(prefix="portal-pg-"))
     data, log = base / "data", base / "server.log"
@@ -78,11 +80,9 @@ def start_private_server() -> Server:
             "--locale=C.UTF-8",
         ]
     )
-    # Durability is not what the tests check: skip fsync for speed.
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off"
-    )
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base}"
+    if not durable:  # durability is not what the tests check: skip fsync for speed
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     try:
         run(
             [
@@ -113,8 +113,9 @@ def start_private_server() -> Server:
     return Server(url=f"postgresql://postgres@127.0.0.1:{port}/postgres", stop=stop)
 
 
-def server() -> Server:
-    """The configured server if TEST_POSTGRES_URL is set and answers, else a private one."""
+def server(durable: bool = False) -> Server:
+    """The configured server if TEST_POSTGRES_URL is set and answers, else a private one
+    (`durable`: see start_private_server)."""
     url = os.environ.get("TEST_POSTGRES_URL")
     if url:
         try:
@@ -122,7 +123,7 @@ def server() -> Server:
         except psycopg.OperationalError as exc:
             raise PostgresUnavailable(f"TEST_POSTGRES_URL does not answer: {exc}") from exc
         return Server(url=url, stop=lambda: None)
-    return start_private_server()
+    return start_private_server(durable)
 
 
 def admin_sql(url: str, statement: str) -> None:
