@@ -6,7 +6,18 @@ import datetime as dt
 import enum
 import sqlite3
 
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event, insert
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    TypeDecorator,
+    any_,
+    bindparam,
+    event,
+    insert,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so migrations can alter them on SQLite and PostgreSQL alike.
@@ -100,6 +111,18 @@ def _session_settings(dbapi_connection, connection_record) -> None:
             cursor.execute("SET plan_cache_mode = force_custom_plan")
             cursor.execute(LZ4_WHERE_SUPPORTED)
         dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
+
+
+def among(column, values):
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one bound array. A batch's
+    lookups send up to 500 values: as an IN list, SQLAlchemy renders a placeholder each
+    and psycopg and the server parse a new statement for each length (3.2 ms for 500
+    addresses, against 1.2 as an array: make bench's duplicate-address check)."""
+    from portal.extensions import db  # not at the top: extensions imports this module
+
+    if db.engine.dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def in_chunks(values: list, size: int = 500) -> list[list]:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from mailin.forms import ReadingStatus
 from mailin.headers import message_ids
 from mailin.message import references_of
-from portal.database import utcnow
+from portal.database import among, utcnow
 from portal.extensions import db
 from portal.i18n import VIETNAM, show_date, show_datetime
 from portal.labels import FIELD_FINDINGS, FINDINGS, READING_PROBLEMS
@@ -91,7 +91,7 @@ def _count_recent_replies(addresses: list[str]) -> dict[str, int]:
             select(OutboundMessage.to_addresses, func.count(OutboundMessage.id))
             .where(
                 OutboundMessage.kind.in_([OutboundKind.ACKNOWLEDGEMENT, OutboundKind.OTHER]),
-                OutboundMessage.to_addresses.in_(addresses),
+                among(OutboundMessage.to_addresses, addresses),
                 OutboundMessage.created_at >= since,
             )
             .group_by(OutboundMessage.to_addresses)
@@ -107,7 +107,7 @@ def prefetch_replies(messages: list[InboundMessage]) -> None:
         lambda chunk: _group(
             db.session.execute(
                 select(OutboundMessage.inbound_message_id, OutboundMessage.kind).where(
-                    OutboundMessage.inbound_message_id.in_(chunk)
+                    among(OutboundMessage.inbound_message_id, chunk)
                 )
             )
         ),

@@ -34,6 +34,7 @@ from mailin.forms import MessageForms
 from mailin.imap import Fetched
 from mailin.kinds import Kind, Verdict
 from mailin.message import ParsedMessage, parse_message
+from portal.database import among
 from portal.extensions import db
 from portal.models import InboundMessage, InboundStatus
 from portal.services import batch_lookups, readahead
@@ -256,7 +257,9 @@ def _lock_while_new(*message_ids: int) -> set[int]:
     return set(
         db.session.scalars(
             update(InboundMessage)
-            .where(InboundMessage.id.in_(message_ids), InboundMessage.status == InboundStatus.NEW)
+            .where(
+                among(InboundMessage.id, message_ids), InboundMessage.status == InboundStatus.NEW
+            )
             .values(status=InboundStatus.NEW)
             .returning(InboundMessage.id)
             .execution_options(synchronize_session=False)

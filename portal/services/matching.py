@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from mailin.matching import dispatch_by_subject
 from mailin.message import ParsedMessage
+from portal.database import among
 from portal.extensions import db
 from portal.models import Dispatch, OutboundMessage, Unit, UnitEmail, User
 from portal.services import batch_lookups
@@ -58,9 +59,10 @@ DISPATCHES_REPLIED = "dispatches_by_reply_message_id"
 
 def _thread_query(name: str, message_ids: list[str]):
     if name == DISPATCHES_SENT:
-        return select(Dispatch.message_id, Dispatch.id).where(Dispatch.message_id.in_(message_ids))
+        sent = among(Dispatch.message_id, message_ids)
+        return select(Dispatch.message_id, Dispatch.id).where(sent)
     return select(OutboundMessage.message_id, OutboundMessage.dispatch_id).where(
-        OutboundMessage.message_id.in_(message_ids), OutboundMessage.dispatch_id.is_not(None)
+        among(OutboundMessage.message_id, message_ids), OutboundMessage.dispatch_id.is_not(None)
     )
 
 
@@ -129,7 +131,7 @@ def prefetch_units(parsed: Iterable[ParsedMessage]) -> list[Unit]:
     def load(chunk: list[str]) -> dict[str, list[Unit]]:
         found: dict[str, list[Unit]] = {}
         rows = db.session.execute(
-            select(UnitEmail.address, Unit).join(Unit).where(UnitEmail.address.in_(chunk))
+            select(UnitEmail.address, Unit).join(Unit).where(among(UnitEmail.address, chunk))
         )
         for address, unit in rows:
             if unit not in found.setdefault(address, []):

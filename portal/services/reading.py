@@ -9,7 +9,7 @@ from mailin.forms.columns import ROW_FIELDS
 from mailin.forms.generic import SpecReading
 from mailin.message import ParsedMessage
 from mailin.text import fold, nfc
-from portal.database import bulk_insert, in_chunks
+from portal.database import among, bulk_insert, in_chunks
 from portal.extensions import db
 from portal.models import (
     Dispatch,
@@ -175,7 +175,7 @@ def _site_ids(submission_ids: list[int]) -> dict[int, list[int]]:
     for chunk in in_chunks(submission_ids):
         rows = db.session.execute(
             select(Site.submission_id, Site.id)
-            .where(Site.submission_id.in_(chunk))
+            .where(among(Site.submission_id, chunk))
             .order_by(Site.submission_id, Site.position)
         )
         for submission_id, site_id in rows:
@@ -275,7 +275,7 @@ def _query_reports(urls: set[str]) -> dict[str, list[tuple[int, int]]]:
     for chunk in in_chunks(sorted(urls)):
         found += db.session.execute(
             select(Site.url_normalized, Site.submission_id)
-            .where(Site.url_normalized.in_(chunk))
+            .where(among(Site.url_normalized, chunk))
             .execution_options(autoflush=False)
         ).all()
     current: dict[int, tuple[int, int]] = {}
@@ -284,7 +284,7 @@ def _query_reports(urls: set[str]) -> dict[str, list[tuple[int, int]]]:
             (submission_id, (dispatch_id, unit_id))
             for submission_id, dispatch_id, unit_id in db.session.execute(
                 select(Submission.id, Submission.dispatch_id, Submission.unit_id)
-                .where(Submission.id.in_(chunk), Submission.is_current)
+                .where(among(Submission.id, chunk), Submission.is_current)
                 .execution_options(autoflush=False)
             )
         )

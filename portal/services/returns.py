@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from mailin.forms import FormReading, ReadingStatus
-from portal.database import utcnow
+from portal.database import among, utcnow
 from portal.extensions import db
 from portal.models import (
     Dispatch,
@@ -89,7 +89,7 @@ def prefetch_returns(message_ids: list[int]) -> None:
         lambda chunk: {
             submission.inbound_message_id: submission
             for submission in db.session.scalars(
-                select(Submission).where(Submission.inbound_message_id.in_(chunk))
+                select(Submission).where(among(Submission.inbound_message_id, chunk))
             )
         },
     )
@@ -106,14 +106,14 @@ def prefetch_roster(units: list[Unit], dispatch_ids: list[int]) -> None:
     unit_ids = sorted({unit.id for unit in units})
     lines = db.session.scalars(
         select(Recipient)
-        .where(Recipient.dispatch_id.in_(dispatch_ids), Recipient.unit_id.in_(unit_ids))
+        .where(among(Recipient.dispatch_id, dispatch_ids), among(Recipient.unit_id, unit_ids))
         .order_by(Recipient.id)
         .with_for_update()
     )
     batch_lookups.answered(ROSTER_LINES, pairs, {(r.dispatch_id, r.unit_id): r for r in lines})
     versions = db.session.execute(
         select(Submission.dispatch_id, Submission.unit_id, func.max(Submission.version))
-        .where(Submission.dispatch_id.in_(dispatch_ids), Submission.unit_id.in_(unit_ids))
+        .where(among(Submission.dispatch_id, dispatch_ids), among(Submission.unit_id, unit_ids))
         .group_by(Submission.dispatch_id, Submission.unit_id)
     )
     batch_lookups.answered(WRITTEN_VERSIONS, pairs, {(d, u): v for d, u, v in versions})

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from mailin.forms import ReadingStatus
 from mailin.imap import Fetched
 from mailin.message import ParsedMessage, parse_message
-from portal.database import in_chunks, utcnow
+from portal.database import among, in_chunks, utcnow
 from portal.extensions import db
 from portal.models import Attachment, InboundMessage, InboundStatus
 from portal.services.toolarge import queue_too_large_notice
@@ -64,21 +64,21 @@ def stored_of(batch: list[Fetched], parsed: list[ParsedMessage | None]) -> Alrea
                 for uid in db.session.scalars(
                     select(InboundMessage.uid)
                     .filter_by(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity)
-                    .where(InboundMessage.uid.in_(chunk))
+                    .where(among(InboundMessage.uid, chunk))
                 )
             )
     digests = [f.sha256 for f in batch if f.raw is not None]
     for chunk in in_chunks(digests):
         stored.sha256s.update(
             db.session.scalars(
-                select(InboundMessage.sha256).where(InboundMessage.sha256.in_(chunk))
+                select(InboundMessage.sha256).where(among(InboundMessage.sha256, chunk))
             )
         )
     message_ids = [p.message_id for p in parsed if p is not None and p.message_id]
     for chunk in in_chunks(message_ids):
         stored.message_ids.update(
             db.session.scalars(
-                select(InboundMessage.message_id).where(InboundMessage.message_id.in_(chunk))
+                select(InboundMessage.message_id).where(among(InboundMessage.message_id, chunk))
             )
         )
     return stored
