@@ -183,12 +183,15 @@ def markdown(results: dict) -> str:
         "classify, match, read, check, commit, queue the acknowledgement; the outbox send "
         "that follows the pass is step 2). Each in its own process; peak RSS is that "
         "process's VmHWM, plus, for the poller, that of each of its form readers "
-        "(MAILIN_READ_WORKERS) and their fork server: a sum of peaks, so an upper bound.",
+        "(MAILIN_READ_WORKERS) and their fork server: a sum of peaks, so an upper bound. "
+        "CPU: seconds spent during the pass by the poller (all its threads), its form "
+        "readers, the database server's processes (PostgreSQL; SQLite's work is the "
+        "poller's own) and the whole machine (two cores: twice the seconds at most).",
         "",
         "| database | returns | messages | floor msgs/s | poller msgs/s | ratio | poller "
         "seconds | poller peak RSS MB | floor peak RSS MB | stored / submissions / sites "
-        "/ acks |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "/ acks | CPU s: poller / readers / database / machine |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in results["ingest"]:
         f, real = ingest_figures(run), run["real"]
@@ -197,7 +200,7 @@ def markdown(results: dict) -> str:
             f"{f['floor_rate']:.0f} | {f['rate']:.1f} | {f['ratio']:.2f} | "
             f"{real['seconds']:.1f} | {real['peak_rss_mb']} | {run['floor']['peak_rss_mb']} | "
             f"{real['stored']} / {real['submissions']} / {real['sites']} / "
-            f"{real['queued_acknowledgements']} |"
+            f"{real['queued_acknowledgements']} | {_cpu(real)} |"
         )
     out += _two_pollers(results) + _peer(results)
     outbox = results["outbox"]
@@ -269,6 +272,13 @@ def markdown(results: dict) -> str:
     if results.get("notes"):
         out += ["", "## Notes", "", *[f"- {note}" for note in results["notes"]]]
     return "\n".join(out) + "\n"
+
+
+def _cpu(real: dict) -> str:
+    keys = ("cpu_poller_s", "cpu_readers_s", "cpu_database_s", "cpu_machine_s")
+    if not all(key in real for key in keys):
+        return "—"
+    return " / ".join(f"{real[key]:.1f}" for key in keys)
 
 
 def _two_pollers(results: dict) -> list[str]:

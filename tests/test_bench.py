@@ -45,6 +45,11 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
         assert run["real"]["submissions"] == run["returns"]
         assert run["real"]["sites"] == 20 * run["returns"]
         assert run["real"]["queued_acknowledgements"] == run["returns"]
+        # Where the CPU went during the pass (poller, readers, database server, machine).
+        assert run["real"]["cpu_poller_s"] > 0 and run["real"]["cpu_machine_s"] > 0
+        assert run["real"]["cpu_readers_s"] >= 0 and run["real"]["cpu_database_s"] >= 0
+        if run["engine"] == "sqlite":
+            assert run["real"]["cpu_database_s"] == 0  # in the poller's own process
     # Two pollers on two mailboxes (4 returns each), and django-mailbox on a copy of the
     # mailbox, on each engine (SQLite twice: Django's defaults and WAL).
     engines = ["sqlite", "postgresql"] if "postgresql" in ENGINES else ["sqlite"]
@@ -66,3 +71,4 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
     assert "## 4. Admin while ingesting" in text and lines[-1] in text
     assert "### Two pollers, two mailboxes, one database" in text
     assert "### The peer: django-mailbox on the same messages" in text
+    assert "CPU s: poller / readers / database / machine" in text
