@@ -69,6 +69,37 @@ def test_fetching_marks_nothing_read_before_it_is_stored(app, dovecot, folder, m
         assert len(client.search(["UNSEEN"])) == 2
 
 
+def test_a_batch_that_cannot_be_stored_stops_the_pass_after_the_ones_before_it(
+    app, dovecot, folder, monkeypatch
+):
+    """The next batch is fetched, parsed and (on PostgreSQL) stored by the read-ahead thread
+    while the one before is processed: when its store fails, the batches before it are
+    stored and flagged, it and those after it are neither, and the next pass takes them."""
+    from portal.services import intake
+
+    append(dovecot, folder, *[make_mail(subject=f"Báo cáo {n}") for n in range(60)])
+    real_store, calls = intake.store_batch, []
+
+    def store_failing_second(batch):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise RuntimeError("database down")
+        return real_store(batch)
+
+    monkeypatch.setattr(intake, "store_batch", store_failing_second)
+    with pytest.raises(RuntimeError, match="database down"):
+        poll(app)
+    assert calls == [25, 25]  # the third batch was never stored
+    assert count(app) == 25
+    with imap(dovecot) as client:
+        client.select_folder(folder, readonly=True)
+        assert len(client.search(["UNSEEN"])) == 35
+    monkeypatch.setattr(intake, "store_batch", real_store)
+    assert poll(app) == 35
+    assert count(app) == 60
+    assert count(app, InboundMessage.status == InboundStatus.NEW) == 0
+
+
 def test_the_same_bytes_appended_twice_make_one_message(app, dovecot, folder):
     message = make_mail(attachments=[form_attachment()])
     append(dovecot, folder, message, message)
