@@ -4,7 +4,8 @@ what it is and file it (filing.py).
 Storing and processing are separate steps with separate commits: the raw bytes are safe
 in the database before anything else is tried. The poller hands over a fetch batch (25
 messages): the batch is stored in one commit, then processed in a second, because a
-commit per message and per step was most of the time on a deadline day.
+commit per message and per step was most of the time on a deadline day. On PostgreSQL the
+poller's read-ahead thread stores the next batch while this one is processed (store_ahead).
 
 A stored message stays "new" until its processing commits. Each attempt is counted
 first (the batch's first attempt with its store), so a message whose processing fails,
