@@ -8,7 +8,7 @@ import subprocess
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.extensions import db
 from portal.models import (
@@ -23,6 +23,7 @@ from portal.models import (
     Unit,
 )
 from portal.services import storing
+from tests.conftest import ENGINES
 from tests.support.mailbox import (
     NINH_HAI,
     POLL,
@@ -98,6 +99,19 @@ def test_a_batch_that_cannot_be_stored_stops_the_pass_after_the_ones_before_it(
     assert poll(app) == 35
     assert count(app) == 60
     assert count(app, InboundMessage.status == InboundStatus.NEW) == 0
+
+
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL is not tested here")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_postgresql_the_stored_bytes_are_compressed_with_lz4(app, dovecot, folder):
+    """portal/database.py: lz4 where the server has it (Debian's PostgreSQL 15 does)."""
+    append(dovecot, folder, make_mail(body="Kính gửi Ban Tuyên giáo. " * 400))
+    poll(app)
+    with app.app_context():
+        method, size, length = db.session.execute(
+            text("SELECT pg_column_compression(raw), size, octet_length(raw) FROM inbound_message")
+        ).one()
+    assert method == "lz4" and length == size
 
 
 def test_the_same_bytes_appended_twice_make_one_message(app, dovecot, folder):
