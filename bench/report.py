@@ -384,7 +384,8 @@ PROFILE_NOTES = [
     "thread (the server's CPU 1.9 → 2.8 s at N=1000, 0.90-0.95: reverted); statements not "
     "prepared by psycopg (server 1.9 → 2.15 s); a shorter GIL switch interval (no change); "
     "GIN without its pending list (1.3 → 6 ms). The admin's search needs the indexes at "
-    "100,000 sites. django-mailbox runs at 0.85 to 0.98 of its SQLite-WAL speed on PostgreSQL here.",
+    "100,000 sites. django-mailbox runs at 0.85 to 0.98 of its SQLite-WAL speed on "
+    "PostgreSQL here.",
     "Against django-mailbox (about 0.7 of its speed on SQLite in WAL mode, 1.2 × its speed "
     "with Django's default SQLite journal): it parses and stores each message and writes its "
     "attachment to a file, nothing else; per message the portal also reads and checks a "
