@@ -72,3 +72,47 @@ if (document.readyState === "loading") {
 } else {
   onReady();
 }
+
+// Flask-Admin's date pickers (bootstrap-daterangepicker, drawn with moment.js) in
+// Vietnamese on a Vietnamese page: month and day names from moment's locale, the weeks
+// starting on Monday, and the buttons' labels added to every picker's options.
+var PORTAL_DATE_LABELS = {
+  applyLabel: "Áp dụng",
+  cancelLabel: "Hủy",
+  fromLabel: "Từ",
+  toLabel: "Đến",
+  weekLabel: "Tuần",
+  customRangeLabel: "Khoảng khác",
+};
+function vietnameseDatePickers() {
+  if (document.documentElement.lang !== "vi" || !window.moment || !window.jQuery) {
+    return;
+  }
+  var months = [];
+  for (var month = 1; month <= 12; month++) {
+    months.push("Tháng " + month);
+  }
+  window.moment.locale("vi", {
+    months: months,
+    monthsShort: months,
+    weekdays: ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+    weekdaysShort: ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+    weekdaysMin: ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+    week: { dow: 1, doy: 4 },
+  });
+  // After every script has loaded (the picker's own comes after this file on list pages),
+  // before Flask-Admin's form.js styles the fields (its ready handler is registered later).
+  window.jQuery(function ($) {
+    var original = $.fn.daterangepicker;
+    if (!original || original.portalWrapped) {
+      return;
+    }
+    $.fn.daterangepicker = function (options, callback) {
+      var given = options || {};
+      var locale = $.extend({}, PORTAL_DATE_LABELS, given.locale);
+      return original.call(this, $.extend({}, given, { locale: locale }), callback);
+    };
+    $.fn.daterangepicker.portalWrapped = true;
+  });
+}
+vietnameseDatePickers();

@@ -5,6 +5,8 @@ Screenshots of each step are saved in tests/artifacts/ (kept out of git).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -110,3 +112,45 @@ def test_a_staff_members_day(app, live_server, browser_page, users, dovecot, fol
     assert page.alerts == []  # no script from a unit's file, subject or name ever ran
     # Overview, roster, triage, review, edit and report pages: nothing the CSP refused.
     assert page.csp_violations == []
+
+
+def test_the_date_pickers_speak_vietnamese(app, live_server, browser_page, users):
+    """Flask-Admin's date filter opens bootstrap-daterangepicker, drawn by JavaScript with
+    moment.js's English names unless told otherwise (static/portal.js)."""
+    page = browser_page
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "editor@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/**")
+    page.goto(f"{live_server}/admin/dispatch/")
+    page.click("a.dropdown-toggle.nav-link:below(h1)")
+    page.click(".field-filters a.filter:has-text('Hạn báo cáo')")
+    page.click("table.filters input.filter-val[data-date-format]")
+    picker = page.locator(".daterangepicker:visible").first
+    picker.wait_for(state="visible")
+    text = picker.inner_text()
+    shot(page, "date-picker")
+    assert "Tháng 12" in text and "T2" in text and "CN" in text, text
+    for english in ("Mo", "Su", "Jan", "Dec"):
+        assert english not in text, (english, text)
+    # The week starts on Monday, as Vietnamese calendars print it.
+    days = [day.strip() for day in picker.locator("thead tr").last.locator("th").all_inner_texts()]
+    assert [day for day in days if day][:2] == ["T2", "T3"], days
+    # The date still goes to the server as Flask-Admin reads it.
+    picker.locator("td.available:not(.off)", has_text="15").first.click()
+    value = page.input_value("table.filters input.filter-val[data-date-format]")
+    assert re.fullmatch(r"\d{4}-\d{2}-15", value), value
+    # "trong khoảng" (between): a range picker, with its buttons.
+    page.keyboard.press("Escape")
+    page.eval_on_selector(
+        "table.filters select.filter-op",
+        "el => { el.value = '6'; window.jQuery(el).trigger('change'); }",
+    )
+    page.click("table.filters input.filter-val[data-date-format]")
+    picker = page.locator(".daterangepicker:visible").first
+    picker.wait_for(state="visible")
+    text = picker.inner_text()
+    shot(page, "date-range-picker")
+    assert "Áp dụng" in text and "Hủy" in text, text
+    assert "Apply" not in text and "Cancel" not in text, text
