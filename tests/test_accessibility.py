@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Dispatch, InboundMessage, Site, Submission
 from tests.conftest import PASSWORD
 from tests.support.axe import serious_violations
-from tests.support.browser import CHROMIUM, shot
+from tests.support.browser import CHROMIUM, log_in, shot
 from tests.support.factories import make_dispatch, make_unit
 from tests.support.form_specs import RESULTS
 from tests.test_i18n import admin_pages, one_of_everything  # noqa: F401 (a fixture)
@@ -33,12 +33,8 @@ def axe_page():
         browser.close()
 
 
-def log_in(page, live_server) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "admin@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/admin/")
+def log_in_as_admin(page, live_server) -> None:
+    log_in(page, live_server, "admin@example.org", PASSWORD)
 
 
 # The fields named by nothing but a placeholder or a title (axe lets those pass).
@@ -79,7 +75,7 @@ def test_no_serious_violation_on_any_staff_page(app, live_server, axe_page, user
     page = axe_page
     page.goto(f"{live_server}/login")
     found = {"/login": serious_violations(page)}
-    log_in(page, live_server)
+    log_in_as_admin(page, live_server)
     own_form = [f"/admin/dispatch/columns/{hostile_records}", "/admin/submission/review/2"]
     others = ["/admin/today/", "/admin/correspondence/read/2", "/admin/no-such-page/"]
     for url in [*admin_pages(app), *own_form, *others]:
@@ -103,7 +99,7 @@ SCROLLED_INSIDE = """() => Array.from(
 def test_the_today_page_fits_a_phone(app, live_server, axe_page, users, hostile_records):
     """At 390 px nothing runs off to the side, and every task is a link on the screen."""
     page = axe_page
-    log_in(page, live_server)
+    log_in_as_admin(page, live_server)
     for size, name in ((PHONE, "phone"), ({"width": 1300, "height": 900}, "desktop")):
         page.set_viewport_size(size)
         page.goto(f"{live_server}/admin/today/")
@@ -138,7 +134,7 @@ def test_the_pages_used_away_from_a_desk_fit_a_phone(
         db.session.get(Dispatch, 1).upstream_email = "bantuyengiao@trunguongdoan.example"
         db.session.commit()
     page = axe_page
-    log_in(page, live_server)
+    log_in_as_admin(page, live_server)
     page.set_viewport_size(PHONE)
     for url, action in PHONE_PAGES.items():
         page.goto(f"{live_server}{url}")
@@ -158,7 +154,7 @@ def test_the_review_can_be_decided_from_the_keyboard_with_a_visible_focus(
     app, live_server, axe_page, users, hostile_records
 ):
     page = axe_page
-    log_in(page, live_server)
+    log_in_as_admin(page, live_server)
     page.goto(f"{live_server}/admin/submission/review/1")
     for _ in range(80):
         page.keyboard.press("Tab")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import ConsolidatedReport, Dispatch, OutboundMessage, Site
 from tests.conftest import PASSWORD
-from tests.support.browser import shot
+from tests.support.browser import log_in, shot
 from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
 
@@ -118,11 +118,7 @@ def test_the_date_pickers_speak_vietnamese(app, live_server, browser_page, users
     """Flask-Admin's date filter opens bootstrap-daterangepicker, drawn by JavaScript with
     moment.js's English names unless told otherwise (static/portal.js)."""
     page = browser_page
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "editor@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/**")
+    log_in(page, live_server, "editor@example.org", PASSWORD)
     page.goto(f"{live_server}/admin/dispatch/")
     page.click("a.dropdown-toggle.nav-link:below(h1)")
     page.click(".field-filters a.filter:has-text('Hạn báo cáo')")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.support.browser import log_in
 from tests.support.mailbox import append, poll, seed_roster
 from tests.support.mails import form_attachment, make_mail
 
@@ -88,11 +89,7 @@ def test_hostile_mail_runs_and_loads_nothing_on_any_page(
 
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "editor@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Công văn đang thu báo cáo")
+    log_in(page, live_server, "editor@example.org", PASSWORD)
 
     pages = [
         "/admin/",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboundMessage, OutboundState, Unit
 from tests.conftest import PASSWORD
+from tests.support.browser import log_in
 from tests.support.mailbox import seed_roster
 
 
@@ -98,11 +99,7 @@ def test_confirmations_and_bulk_actions_work_under_the_policy(
             )
         )
         db.session.commit()
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "admin@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Công văn đang thu báo cáo")
+    log_in(page, live_server, "admin@example.org", PASSWORD)
 
     page.goto(f"{live_server}/admin/unit/")
     page.confirm_answer = False  # "Cancel"

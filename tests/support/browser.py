@@ -11,3 +11,12 @@ ARTIFACTS = Path(__file__).parent.parent / "artifacts"  # screenshots, kept out 
 
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server: str, email: str, password: str) -> None:
+    """Log in through the login page; back on the overview, where a login lands."""
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/admin/")
