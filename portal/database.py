@@ -113,6 +113,27 @@ def _session_settings(dbapi_connection, connection_record) -> None:
         dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 
+def _let_psycopg_cache_batch_statements() -> None:
+    """psycopg turns each statement's %s placeholders into $1, $2… in Python, and keeps the
+    result only for statements of at most 50 parameters and 4 KB: an ORM's multi-row INSERTs
+    vary too much to gain (psycopg's discussion #628). The poller's do not: a fetch batch
+    INSERTs its 25 messages, their files, returns and acknowledgements with the same few
+    statements each time, which psycopg converted again on every batch, in the poller's
+    busiest thread (PostgreSQL ingest 3 to 4 % faster kept, make bench). Those limits are
+    module settings of psycopg (3.1 to 3.3, tests/test_database.py); a version without them
+    loses only this speed."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # no psycopg: SQLite only
+        return
+    if hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
+        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 2_000)
+        _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 64_000)
+
+
+_let_psycopg_cache_batch_statements()
+
+
 def among(column, values):
     """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one bound array. A batch's
     lookups send up to 500 values: as an IN list, SQLAlchemy renders a placeholder each

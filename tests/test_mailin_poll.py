@@ -114,6 +114,26 @@ def test_on_postgresql_the_stored_bytes_are_compressed_with_lz4(app, dovecot, fo
     assert method == "lz4" and length == size
 
 
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL is not tested here")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_postgresql_a_batch_statement_is_converted_once(app, dovecot, folder, monkeypatch):
+    """portal/database.py: psycopg keeps its conversion of the batches' multi-row INSERTs
+    (25 messages: hundreds of parameters), instead of redoing it for each batch."""
+    from psycopg import _queries
+
+    uncached = []
+    convert = _queries._query2pg_nocache  # psycopg's path for statements it does not keep
+
+    def counted(query, encoding):
+        uncached.append(query)
+        return convert(query, encoding)
+
+    monkeypatch.setattr(_queries, "_query2pg_nocache", counted)
+    append(dovecot, folder, *[make_mail(subject=f"Hỏi số {n}") for n in range(50)])
+    assert poll(app) == 50
+    assert uncached == []
+
+
 def test_the_same_bytes_appended_twice_make_one_message(app, dovecot, folder):
     message = make_mail(attachments=[form_attachment()])
     append(dovecot, folder, message, message)

@@ -32,6 +32,7 @@ from mailin.forms.values import (
     split_emails,
 )
 from mailin.headers import decode_raw_bytes
+from mailin.text import fold
 from mailin.urls import normalize_url
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ class FormRow:
     platform: str
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The name folded for search (mailin.text.fold), worked out here, in the poller's form
+    # reader, rather than by the poller itself: the poller's own work is its bottleneck.
+    name_folded: str = ""
 
 
 @dataclass
@@ -216,4 +220,5 @@ def _checked_row(
     errors, warnings = row_findings(values, key, platform, seen, official)
     if key:
         seen.add(key)
-    return FormRow(sheet, row, values, key, platform, errors, warnings)
+    name_folded = fold(values.get("name", ""))
+    return FormRow(sheet, row, values, key, platform, errors, warnings, name_folded)

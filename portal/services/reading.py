@@ -207,7 +207,7 @@ def _site_values(position: int, row: FormRow) -> dict:
         source_row=row.row,
         platform=row.platform,
         url_normalized=row.url_normalized[:2000],
-        name_folded=fold(values["name"]),
+        name_folded=row.name_folded or fold(values["name"]),  # folded by the reader, mostly
         form_values=None,  # the same keys as a row of a dispatch's own form (spec_rows.py)
     )
 
