@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    app.add_url_rule("/", "home", lambda: redirect(url_for("admin.index")))
+    app.add_url_rule("/", "home", lambda: redirect(url_for("today.index")))  # staff start there
     return app
 
 

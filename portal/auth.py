@@ -65,8 +65,9 @@ def load_user(session_id: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str:
-    """target if it stays on this site (a path, not //host or a scheme), else the admin home."""
-    fallback = url_for("admin.index")
+    """target if it stays on this site (a path, not //host or a scheme), else "Việc cần làm
+    hôm nay", the page a member of staff opens first."""
+    fallback = url_for("today.index")
     if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
         return fallback
     parts = urlsplit(target)

@@ -63,7 +63,15 @@ def test_failures_across_accounts_from_one_address_are_limited(app, client, user
 def test_login_never_redirects_off_site(client, users, target):
     response = login(client, "admin@example.org", url=f"/login?next={target}")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/"
+    assert response.headers["Location"] == "/admin/today/"
+
+
+def test_a_login_and_the_site_root_open_todays_work(client, users):
+    """Staff start on "Việc cần làm hôm nay" (issue 20), not on the overview."""
+    assert client.get("/").headers["Location"] == "/admin/today/"
+    response = login(client, "admin@example.org")
+    assert response.headers["Location"] == "/admin/today/"
+    assert "Việc cần làm hôm nay" in client.get("/admin/today/").text
 
 
 def test_login_returns_to_the_page_asked_for(client, users):

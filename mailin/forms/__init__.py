@@ -217,8 +217,8 @@ def _checked_row(
         values["email"] = "; ".join(split_emails(values["email"]))
     key = normalize_url(values.get("url", ""))
     platform = platform_of(values.get("platform", ""), key)
-    errors, warnings = row_findings(values, key, platform, seen, official)
+    name_folded = fold(values.get("name", ""))
+    errors, warnings = row_findings(values, key, platform, seen, official, name_folded)
     if key:
         seen.add(key)
-    name_folded = fold(values.get("name", ""))
     return FormRow(sheet, row, values, key, platform, errors, warnings, name_folded)

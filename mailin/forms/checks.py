@@ -20,9 +20,15 @@ _YOUTH_UNION = re.compile(r"\b(doan|thanh nien|dtn|tuoi tre|tncs|chi doan|doi)\b
 
 
 def row_findings(
-    values: dict[str, str], key: str, platform: str, seen: set[str], official: frozenset[str]
+    values: dict[str, str],
+    key: str,
+    platform: str,
+    seen: set[str],
+    official: frozenset[str],
+    name_folded: str | None = None,
 ) -> tuple[list[str], list[str]]:
-    """(error codes, warning codes) of one row; `seen` holds the URL keys of earlier rows."""
+    """(error codes, warning codes) of one row; `seen` holds the URL keys of earlier rows,
+    `name_folded` the name already folded (mailin.text.fold), when the caller has it."""
     errors, warnings = [], []
     name, url = values.get("name", ""), values.get("url", "")
     if not name:
@@ -38,7 +44,7 @@ def row_findings(
         warnings.append("non_vn_domain")
     if platform == "facebook_profile":
         warnings.append("facebook_profile")
-    if name and not _YOUTH_UNION.search(fold(name)):
+    if name and not _YOUTH_UNION.search(fold(name) if name_folded is None else name_folded):
         warnings.append("not_youth_union_name")
     if key and key in seen:
         warnings.append("duplicate_in_return")

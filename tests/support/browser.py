@@ -14,9 +14,9 @@ def shot(page, name: str) -> None:
 
 
 def log_in(page, live_server: str, email: str, password: str) -> None:
-    """Log in through the login page; back on the overview, where a login lands."""
+    """Log in through the login page; on "Việc cần làm hôm nay", where a login lands."""
     page.goto(f"{live_server}/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/admin/")
+    page.wait_for_url(f"{live_server}/admin/today/")
