@@ -52,6 +52,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="also run django-mailbox (bench/peer.py, in its own virtualenv) on copies of the"
         " main mailbox",
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="runs of SQLite then PostgreSQL at N, one after the other: their ratio is the"
+        " median of the pairs'",
+    )
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -59,10 +66,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def ingest_run(
-    dbs: Databases, engine: str, returns: int, folder: str, dovecot, workdir: Path, pool
+    dbs: Databases,
+    engine: str,
+    returns: int,
+    folder: str,
+    dovecot,
+    workdir: Path,
+    pool,
+    tag: str = "",
 ) -> tuple[dict, str, dict]:
     """Floor then poller, on a fresh database seeded with the run's units and dispatch."""
-    label = f"{engine}-{returns}"
+    label = f"{engine}-{returns}" + (f"-{tag}" if tag else "")
     url = dbs.fresh(engine, label.replace("-", "_"))
     instance = workdir / f"instance-{label}"
     with make_app(url, instance).app_context():
@@ -83,6 +97,25 @@ def ingest_run(
         f"machine {real['cpu_machine_s']} in {real['seconds']:.1f} s"
     )
     return run, url, env
+
+
+def engine_pairs(
+    count: int, runs: list[dict], dbs: Databases, n: int, folder: str, dovecot, workdir, pool
+) -> list[dict]:
+    """SQLite's and PostgreSQL's runs at N, then count - 1 more of each, SQLite then
+    PostgreSQL in turn: one run each is at the mercy of a busy moment of the machine, the
+    median of their ratios much less."""
+    pairs = [{run["engine"]: run for run in runs if run["returns"] == n}]
+    for number in range(2, count + 1):
+        pairs.append(
+            {
+                engine: ingest_run(
+                    dbs, engine, n, folder, dovecot, workdir, pool, tag=f"pair{number}"
+                )[0]
+                for engine in ("sqlite", "postgresql")
+            }
+        )
+    return pairs
 
 
 def two_pollers(dbs: Databases, engine: str, n: int, dovecot, workdir: Path, pool) -> dict:
@@ -177,6 +210,9 @@ def run_all(args, n, sizes, workdir, dovecot, pg_server, smtp, dbs, notes) -> di
     if pg_server:
         run, _url, _env = ingest_run(dbs, "postgresql", n, folders[n], dovecot, workdir, pool)
         results["ingest"].append(run)
+        results["pairs"] = engine_pairs(
+            args.pairs, results["ingest"], dbs, n, folders[n], dovecot, workdir, pool
+        )
     engines = ["sqlite", "postgresql"] if pg_server else ["sqlite"]
     results["multi"] = [two_pollers(dbs, engine, n, dovecot, workdir, pool) for engine in engines]
     if args.peer == "yes":

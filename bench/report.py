@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from importlib import metadata
+from statistics import median
 
 # Issue 18's ingest targets (SQLite ≥ 135 msgs/s, ≤ 3.5× its floor; PostgreSQL no slower;
 # faster than django-mailbox on each engine); the others from the first bench.
@@ -120,12 +121,17 @@ def _engine_ratios(results: dict, sqlite_rate: float) -> dict[str, float]:
     for run in results["ingest"]:
         if run["engine"] == "postgresql" and run["returns"] == n:
             rates["postgresql"] = ingest_figures(run)["rate"]
-            found["postgresql_to_sqlite"] = round(rates["postgresql"] / sqlite_rate, 2)
+    if results.get("pairs"):
+        found["postgresql_to_sqlite"] = round(median(_pair_ratio(p) for p in results["pairs"]), 2)
     peers = {run["engine"]: run["msgs_per_s"] for run in results.get("peer", [])}
     for engine, peer in (("sqlite", "sqlite-wal"), ("postgresql", "postgresql")):
         if engine in rates and peer in peers:
             found[f"peer_ratio_{engine}"] = round(rates[engine] / peers[peer], 2)
     return found
+
+
+def _pair_ratio(pair: dict) -> float:
+    return ingest_figures(pair["postgresql"])["rate"] / ingest_figures(pair["sqlite"])["rate"]
 
 
 def last_line(figures: dict[str, float]) -> str:
@@ -202,7 +208,7 @@ def markdown(results: dict) -> str:
             f"{real['stored']} / {real['submissions']} / {real['sites']} / "
             f"{real['queued_acknowledgements']} | {_cpu(real)} |"
         )
-    out += _two_pollers(results) + _peer(results)
+    out += _pairs(results) + _two_pollers(results) + _peer(results)
     outbox = results["outbox"]
     out += [
         "",
@@ -279,6 +285,26 @@ def _cpu(real: dict) -> str:
     if not all(key in real for key in keys):
         return "—"
     return " / ".join(f"{real[key]:.1f}" for key in keys)
+
+
+def _pairs(results: dict) -> list[str]:
+    if not results.get("pairs"):
+        return []
+    out = [
+        "",
+        "### PostgreSQL against SQLite, in turn",
+        "",
+        "The main size on each engine, then again, SQLite then PostgreSQL, each time on a "
+        "fresh database: postgresql_to_sqlite is the median of the pairs' ratios, as one run "
+        "of each is at the mercy of a busy moment of a shared machine.",
+        "",
+        "| pair | SQLite msgs/s | PostgreSQL msgs/s | PostgreSQL ÷ SQLite |",
+        "|---|---|---|---|",
+    ]
+    for number, pair in enumerate(results["pairs"], start=1):
+        sqlite, postgresql = (ingest_figures(pair[e])["rate"] for e in ("sqlite", "postgresql"))
+        out.append(f"| {number} | {sqlite:.1f} | {postgresql:.1f} | {_pair_ratio(pair):.2f} |")
+    return out
 
 
 def _two_pollers(results: dict) -> list[str]:

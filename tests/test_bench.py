@@ -39,6 +39,10 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
     assert {("sqlite", 4), ("sqlite", 8)} <= runs
     if "postgresql" in ENGINES:
         assert ("postgresql", 8) in runs
+        # PostgreSQL against SQLite: the main runs, then two more of each, in turn.
+        pairs = data["pairs"]
+        assert [sorted(pair) for pair in pairs] == [["postgresql", "sqlite"]] * 3
+        assert all(run["real"]["stored"] == 8 for pair in pairs for run in pair.values())
     for run in data["ingest"]:
         # 8 returns and no machine mail at this size (one message in 21 is machine mail)
         assert run["floor"]["messages"] == run["real"]["messages"] == run["returns"]
@@ -70,5 +74,7 @@ def test_the_bench_runs_every_step_and_reports_each_figure_with_its_floor(
         assert heading in text
     assert "## 4. Admin while ingesting" in text and lines[-1] in text
     assert "### Two pollers, two mailboxes, one database" in text
+    if "postgresql" in ENGINES:
+        assert "### PostgreSQL against SQLite, in turn" in text
     assert "### The peer: django-mailbox on the same messages" in text
     assert "CPU s: poller / readers / database / machine" in text
