@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 # The release (CHANGELOG.md names each one's schema revision).
-__version__ = "0.5.1"
+__version__ = "0.5.2"
 
 
 def schema_head() -> str:
