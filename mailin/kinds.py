@@ -1,7 +1,8 @@
 """What a message is, and why: a return carries a form; everything else is not one.
 
 A return carries something that is or may be the form: a spreadsheet or document file, a
-table with the form's header pasted in the email, or a scan or photo attached as a file.
+table with the form's header pasted in the email (the sites-and-pages form's, or that of a
+form the caller names: the open dispatches' own), or a scan or photo attached as a file.
 A person's message without any of these (a question, a thank-you, a logo-only reply, a
 calendar invite, a link to an online sheet) is correspondence: for staff to read, never a
 version of a return. Machine mail is neither. Pure: the caller stores the reasons, so
@@ -15,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 from mailin.forms import ReadingStatus, read_html_form
+from mailin.forms.generic import read_html_with_spec
 from mailin.forms.sniff import sniff
+from mailin.forms.spec import FormSpec
 from mailin.machine import machine_reason
 from mailin.message import Attachment, ParsedMessage
 
@@ -80,8 +83,10 @@ def classify(
     parsed: ParsedMessage,
     own_domains: frozenset[str] = frozenset(),
     own_addresses: frozenset[str] = frozenset(),
+    forms: tuple[FormSpec, ...] = (),
 ) -> Verdict:
-    """Machine mail, a return, or correspondence, with the reasons for it."""
+    """Machine mail, a return, or correspondence, with the reasons for it. `forms`: the
+    dispatches' own forms a table pasted in the email may follow, besides the built-in one."""
     machine = machine_reason(parsed, own_domains, own_addresses)
     dangers = tuple(
         sorted(
@@ -91,7 +96,7 @@ def classify(
     if machine:
         return Verdict(Kind.MACHINE, (machine,), dangers)
     carried = [carried_by(a, parsed.cid_references) for a in parsed.attachments]
-    reasons = _return_reasons(carried, parsed.html)
+    reasons = _return_reasons(carried, parsed.html, forms)
     if reasons:
         return Verdict(Kind.RETURN, reasons, dangers)
     return Verdict(Kind.CORRESPONDENCE, _correspondence_reasons(carried, parsed.text), dangers)
@@ -133,17 +138,23 @@ def _says_scan(content_type: str, extension: str) -> bool:
     )
 
 
-def has_form_table(html: str) -> bool:
-    """The email's own HTML holds a table with the form's header (a layout table of a
-    signature does not count)."""
-    return "<table" in html.lower() and read_html_form(html).status == ReadingStatus.READ
+def has_form_table(html: str, forms: tuple[FormSpec, ...] = ()) -> bool:
+    """The email's own HTML holds a table with the header of the sites-and-pages form or of
+    one of `forms` (a layout table of a signature does not count)."""
+    if "<table" not in html.lower():
+        return False
+    if read_html_form(html).status == ReadingStatus.READ:
+        return True
+    return any(read_html_with_spec(html, spec).status == ReadingStatus.READ for spec in forms)
 
 
-def _return_reasons(carried: list[Carried], html: str) -> tuple[str, ...]:
+def _return_reasons(
+    carried: list[Carried], html: str, forms: tuple[FormSpec, ...]
+) -> tuple[str, ...]:
     found = []
     if Carried.FORM in carried:
         found.append("form_file")
-    if has_form_table(html):
+    if has_form_table(html, forms):
         found.append("form_table")
     if Carried.SCAN in carried:
         found.append("scan_or_photo")

@@ -13,6 +13,7 @@ import pytest
 
 from mailin.kinds import Carried, Kind, carried_by, classify
 from mailin.message import parse_message
+from tests.support.form_specs import MEETINGS, MEETINGS_PASTED
 from tests.support.mails import XLSX, form_attachment, make_mail
 
 CORPUS = Path(__file__).parent / "data" / "mail"
@@ -127,6 +128,16 @@ def test_a_layout_table_is_not_the_form_but_the_forms_table_is():
         "</table>"
     )
     assert classify(parsed).reasons == ("form_table",)
+
+
+def test_a_table_of_a_dispatchs_own_form_pasted_in_the_email_is_a_return():
+    """The caller names the open dispatches' own forms; their tables count as the
+    sites-and-pages form's does, and a layout table still does not."""
+    parsed = parse_message(make_mail(html=MEETINGS_PASTED))
+    assert classify(parsed, *OWN).kind == Kind.CORRESPONDENCE  # no form named
+    assert classify(parsed, *OWN, forms=(MEETINGS,)).reasons == ("form_table",)
+    parsed.html = "<table><tr><td>Nguyễn Văn A</td><td>Bí thư</td></tr></table>"
+    assert classify(parsed, *OWN, forms=(MEETINGS,)).kind == Kind.CORRESPONDENCE
 
 
 @pytest.mark.parametrize(

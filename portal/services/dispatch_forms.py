@@ -29,6 +29,15 @@ TYPE_LABELS = {
 }
 
 
+def open_forms() -> tuple[FormSpec, ...]:
+    """The own forms of the open dispatches: a table pasted in an email that follows one
+    makes the email a return, as a table of the sites-and-pages form does (mailin.kinds)."""
+    forms = db.session.scalars(
+        select(Dispatch.form).where(Dispatch.is_open, Dispatch.form.is_not(None))
+    )
+    return tuple(FormSpec.from_dict(form) for form in forms)
+
+
 def learn_from_template(data: bytes) -> LearnedForm:
     """The form a blank template asks for, to be confirmed by staff (InvalidInput when the
     file holds no header row the portal can read)."""

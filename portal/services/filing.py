@@ -18,6 +18,7 @@ from sqlalchemy import select
 from mailin.authres import SenderCheck, SenderProof, check_sender
 from mailin.forms import FormReading, MessageForms, ReadingStatus
 from mailin.forms.generic import SpecReading
+from mailin.forms.spec import FormSpec
 from mailin.kinds import Kind, Verdict, classify
 from mailin.message import ParsedMessage
 from portal.database import utcnow
@@ -35,6 +36,7 @@ from portal.models import (
     UnitEmail,
 )
 from portal.services.acknowledge import acknowledge_return, acknowledge_triage
+from portal.services.dispatch_forms import open_forms
 from portal.services.matching import MatchRoute, match_dispatch, match_unit
 from portal.services.reading import read_for_dispatch, unit_by_line
 from portal.services.returns import record_return, return_of_message
@@ -48,8 +50,12 @@ class Outcome:
     detail: str = ""
 
 
-def verdict_of(parsed: ParsedMessage) -> Verdict:
-    return classify(parsed, *own_identity())
+def verdict_of(parsed: ParsedMessage, forms: tuple[FormSpec, ...] | None = None) -> Verdict:
+    """What the message is (mailin.kinds). `forms`: the open dispatches' own forms, when the
+    caller has them (a fetch batch asks once); else asked here if the email has a table."""
+    if forms is None:
+        forms = open_forms() if "<table" in parsed.html.lower() else ()
+    return classify(parsed, *own_identity(), forms=forms)
 
 
 def file_message(

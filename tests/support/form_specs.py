@@ -39,3 +39,29 @@ RESULTS = FormSpec(
         FormField("ghi_chu", "Ghi chú", FieldType.TEXT),
     ),
 )
+
+
+# A form with nothing of the sites-and-pages form in its header (issue 19's leftover: a
+# table of it pasted in an email was taken for correspondence).
+MEETINGS = FormSpec(
+    "Báo cáo sinh hoạt chi đoàn",
+    (
+        FormField("chi_doan", "Chi đoàn", FieldType.TEXT, required=True),
+        FormField("chu_de", "Chủ đề sinh hoạt", FieldType.TEXT),
+        FormField("ngay_to_chuc", "Ngày tổ chức", FieldType.DATE),
+        FormField("so_doan_vien", "Số đoàn viên tham gia", FieldType.INTEGER),
+    ),
+)
+# MEETINGS filled in and pasted into a Gmail message (its HTML, as Gmail writes a table
+# copied from a sheet).
+MEETINGS_PASTED = (
+    '<div dir="ltr"><div>Kính gửi Ban Tuyên giáo,</div><div>Huyện Đoàn Ninh Hải báo cáo:</div>'
+    '<table border="1" cellspacing="0" cellpadding="0" dir="ltr"><tbody>'
+    "<tr><td><b>STT</b></td><td><b>Chi đoàn</b></td><td><b>Chủ đề sinh hoạt</b></td>"
+    "<td><b>Ngày tổ chức</b></td><td><b>Số đoàn viên tham gia</b></td></tr>"
+    "<tr><td>1</td><td>Chi đoàn thôn Khánh Hội</td><td>Học tập Nghị quyết</td>"
+    "<td>12/11/2026</td><td>25</td></tr>"
+    "<tr><td>2</td><td>Chi đoàn thôn Mỹ Phong</td><td>An toàn giao thông</td>"
+    "<td>15/11/2026</td><td>18</td></tr>"
+    "</tbody></table><div>Trân trọng.</div></div>"
+)

@@ -21,8 +21,10 @@ def make_mail(
     headers: dict[str, str] | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
     date: dt.datetime | None = None,
+    html: str | None = None,
 ) -> bytes:
-    """A message as a mail client writes it; attachments are (filename, bytes, type)."""
+    """A message as a mail client writes it; attachments are (filename, bytes, type), `html`
+    the HTML beside the text (multipart/alternative, as Gmail and Outlook write)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -32,6 +34,8 @@ def make_mail(
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     for filename, content, content_type in attachments or []:
         maintype, subtype = content_type.split("/", 1)
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
