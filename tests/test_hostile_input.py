@@ -19,6 +19,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
 from mailin.forms import read_form
+from mailin.forms.sniff import UnsafeFile, check_extent
 from portal.extensions import db
 from portal.models import (
     Attachment,
@@ -606,6 +607,28 @@ def huge_sheets() -> dict[str, bytes]:
         ),
         "csv-50-mb-line": "Tên trang,Đường dẫn\n".encode() + b"a" * 50_000_000 + b",b\n",
     }
+
+
+@pytest.mark.parametrize(
+    "reference, refused",
+    [("XFD99", False), ("XFD305", False), ("XFD306", True), ("ZZZ273", False), ("ZZZ274", True)],
+)
+def test_the_extent_is_measured_exactly_around_its_limit(reference, refused):
+    """5,000,000 cells at most: XFD (16,384 columns) × 305 rows is under, × 306 over. A
+    sheet reaching no row past 99 is not measured cell by cell (99 × ZZZ is under)."""
+    _name, xlsx, _type = form_attachment()
+    row = "".join(ch for ch in reference if ch.isdigit())
+    cell = f'<row r="{row}"><c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row>'
+    sheet = patched_zip(
+        xlsx,
+        "xl/worksheets/sheet1.xml",
+        lambda c: c.replace(b"</sheetData>", cell.encode() + b"</sheetData>"),
+    )
+    if refused:
+        with pytest.raises(UnsafeFile, match="at most 5,000,000 cells"):
+            check_extent(sheet, "xlsx")
+    else:
+        check_extent(sheet, "xlsx")
 
 
 def test_a_sheet_claiming_a_million_rows_is_read_in_bounded_memory(tmp_path):
