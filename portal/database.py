@@ -120,8 +120,8 @@ def _let_psycopg_cache_batch_statements() -> None:
     INSERTs its 25 messages, their files, returns and acknowledgements with the same few
     statements each time, which psycopg converted again on every batch, in the poller's
     busiest thread (PostgreSQL ingest 3 to 4 % faster kept, make bench). Those limits are
-    module settings of psycopg (3.1 to 3.3, tests/test_database.py); a version without them
-    loses only this speed."""
+    module settings of psycopg (3.1 to 3.3; tests/test_mailin_poll.py); a version without
+    them loses only this speed."""
     try:
         from psycopg import _queries
     except ImportError:  # no psycopg: SQLite only

@@ -232,14 +232,18 @@ def test_the_consolidated_workbook_and_json_follow_the_form(app, dovecot, folder
 
 def test_a_table_of_the_dispatchs_own_form_pasted_in_the_email_is_a_return(app, dovecot, folder):
     """Nothing attached, the form's table in the email itself: a return of the open
-    dispatch whose form it follows, its rows read by that form, acknowledged."""
+    dispatch whose form it follows, its rows read by that form, acknowledged. Two units
+    do so, in one fetch batch."""
     seed(app, spec=MEETINGS)
+    subject = "Báo cáo sinh hoạt chi đoàn theo CV số 431"
     append(
         dovecot,
         folder,
-        make_mail(subject="Báo cáo sinh hoạt chi đoàn theo CV số 431", html=MEETINGS_PASTED),
+        make_mail(sender=NINH_SON, subject=subject, html=MEETINGS_PASTED),
+        make_mail(subject=subject, html=MEETINGS_PASTED),
     )
-    assert poll(app) == 1
+    assert poll(app) == 2
+    assert len(rows_of(app, "NSON")) == 2
     rows = rows_of(app, "NHAI")
     assert [values for values, _findings in rows] == [
         {
@@ -256,10 +260,10 @@ def test_a_table_of_the_dispatchs_own_form_pasted_in_the_email_is_a_return(app, 
         },
     ]
     with app.app_context():
-        message = db.session.scalar(select(InboundMessage))
-        assert message.reasons == "form_table"
-        acknowledged = db.session.scalar(select(OutboundMessage))
-        assert acknowledged.inbound_message_id == message.id
+        messages = db.session.scalars(select(InboundMessage)).all()
+        assert [message.reasons for message in messages] == ["form_table"] * 2
+        acknowledged = db.session.scalars(select(OutboundMessage.inbound_message_id)).all()
+        assert sorted(acknowledged) == sorted(message.id for message in messages)
 
 
 def test_a_wrong_guess_is_corrected_in_the_admin_and_returns_keep_their_values(

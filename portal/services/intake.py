@@ -135,7 +135,7 @@ def store_batch(batch: list[Fetched]) -> list[Stored] | None:
     counted in the same commit), whose forms workers start reading at once. None when a
     unique key met another poller's copy of one of them: the whole batch is rolled back,
     to be taken one by one."""
-    stored, official, forms = [], official_page_keys(), open_forms()
+    stored, official, own_forms = [], official_page_keys(), open_forms()
     parsed_batch = [fetched.parsed for fetched in batch]  # parsed ahead, most of them
     try:
         with _loaded_after_commit():
@@ -145,7 +145,7 @@ def store_batch(batch: list[Fetched]) -> list[Stored] | None:
                 if added is None or added[0].status != InboundStatus.NEW:
                     continue
                 message, parsed = added
-                verdict = verdict_of(parsed, forms)  # only a return's forms are read
+                verdict = verdict_of(parsed, own_forms)  # only a return's forms are read
                 is_return = verdict.kind == Kind.RETURN and not verdict.dangers
                 forms = read_ahead(parsed, official) if is_return else None
                 stored.append(Stored(message, parsed, forms, verdict))
