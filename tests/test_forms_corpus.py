@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import zipfile
@@ -88,8 +87,8 @@ def refuse(*args, **kwargs):
     raise AssertionError("an entry of the bomb was decompressed")
 zipfile.ZipFile.open = refuse
 reading = read_form(data)
-grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-print(reading.status, grown)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(reading.status, peak - before, peak)
 """
 
 
@@ -110,10 +109,12 @@ def test_a_zip_bomb_is_refused_without_being_opened(name):
         cwd=Path(__file__).parent.parent,
     )
     assert result.returncode == 0, result.stderr
-    status, grown_kb = result.stdout.split()
+    status, grown_kb, peak_kb = result.stdout.split()
     assert status == "refused"
     assert int(grown_kb) < 100 * 1024
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
+    # The child's own peak: this process's RUSAGE_CHILDREN is the largest of every child a
+    # test of this worker ran before (a browser, a bench), not this one's.
+    assert int(peak_kb) < 300 * 1024
 
 
 def test_an_odd_csv_does_not_change_how_later_csv_files_are_read():
