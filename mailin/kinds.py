@@ -15,8 +15,9 @@ import enum
 import re
 from dataclasses import dataclass
 
-from mailin.forms import ReadingStatus, read_html_form
-from mailin.forms.generic import read_html_with_spec
+from mailin.forms import ReadingStatus, read_grids
+from mailin.forms.generic import read_grids_with_spec
+from mailin.forms.grid import Grid, html_grids
 from mailin.forms.sniff import sniff
 from mailin.forms.spec import FormSpec
 from mailin.machine import machine_reason
@@ -143,9 +144,17 @@ def has_form_table(html: str, forms: tuple[FormSpec, ...] = ()) -> bool:
     one of `forms` (a layout table of a signature does not count)."""
     if "<table" not in html.lower():
         return False
-    if read_html_form(html).status == ReadingStatus.READ:
+    grids = html_grids(html)  # parsed once for every form tried (most Outlook mail has tables)
+    if read_grids(grids, "html", frozenset()).status == ReadingStatus.READ:
         return True
-    return any(read_html_with_spec(html, spec).status == ReadingStatus.READ for spec in forms)
+    return any(_follows(grids, spec) for spec in forms)
+
+
+def _follows(grids: list[Grid], spec: FormSpec) -> bool:
+    try:
+        return read_grids_with_spec(grids, "html", spec).status == ReadingStatus.READ
+    except Exception:  # as read_html_with_spec: a hostile table is no form, not a failure
+        return False
 
 
 def _return_reasons(
